@@ -1,0 +1,12 @@
+"""The blueprints: the public API, and (with the job-life issue) the /_mock control prefix."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from ..db import Store
+
+
+def current_store() -> Store:
+    """The store of the app handling the request."""
+    return current_app.extensions["mockjobs"]

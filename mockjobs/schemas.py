@@ -1,0 +1,236 @@
+"""marshmallow schemas: the list's query parameters (with FastAPI's errors) and the job record."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
+from werkzeug.datastructures import MultiDict
+
+from . import lax
+from .errors import RequestValidationError
+from .models import INT64_MAX, ORIGINS, SORTABLE_FIELDS, STATUSES, format_timestamp
+
+# -- query parameters, parsed and refused the way FastAPI with pydantic v2 does ------------------
+
+
+def pydantic_error(type_: str, msg: str, ctx: dict[str, Any] | None = None) -> ValidationError:
+    """A marshmallow error whose one message is a pydantic error (without loc and input)."""
+    error = {"type": type_, "msg": msg}
+    if ctx is not None:
+        error["ctx"] = ctx
+    return ValidationError([error])
+
+
+class LaxField(fields.Field):
+    """A query value parsed as pydantic's lax mode parses a string."""
+
+    parse: Callable[[str], Any]
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        try:
+            return type(self).parse(value)
+        except lax.LaxError as error:
+            raise pydantic_error(error.type, error.msg, error.ctx) from None
+
+
+class LaxInteger(LaxField):
+    parse = staticmethod(lax.parse_int)
+
+
+class LaxBoolean(LaxField):
+    parse = staticmethod(lax.parse_bool)
+
+
+class LaxDateTime(LaxField):
+    parse = staticmethod(lax.parse_datetime)
+
+
+class Bound(validate.Range):
+    """A numeric bound with pydantic's error (greater_than, less_than, ...)."""
+
+    def __call__(self, value: Any) -> Any:
+        if self.min is not None:
+            if self.min_inclusive and value < self.min:
+                raise pydantic_error(
+                    "greater_than_equal",
+                    f"Input should be greater than or equal to {self.min}",
+                    {"ge": self.min},
+                )
+            if not self.min_inclusive and value <= self.min:
+                raise pydantic_error(
+                    "greater_than", f"Input should be greater than {self.min}", {"gt": self.min}
+                )
+        if self.max is not None:
+            if self.max_inclusive and value > self.max:
+                raise pydantic_error(
+                    "less_than_equal",
+                    f"Input should be less than or equal to {self.max}",
+                    {"le": self.max},
+                )
+            if not self.max_inclusive and value >= self.max:
+                raise pydantic_error(
+                    "less_than", f"Input should be less than {self.max}", {"lt": self.max}
+                )
+        return value
+
+
+class Enum(validate.OneOf):
+    """One of `choices`, with pydantic's `enum` error."""
+
+    def __init__(self, choices: Iterable[str]) -> None:
+        super().__init__(choices)
+        quoted = [f"'{choice}'" for choice in self.choices]
+        self.expected = " or ".join([", ".join(quoted[:-1]), quoted[-1]] if len(quoted) > 1 else quoted)
+
+    def __call__(self, value: Any) -> Any:
+        if value not in self.choices:
+            raise pydantic_error(
+                "enum", f"Input should be {self.expected}", {"expected": self.expected}
+            )
+        return value
+
+
+def strings(**kwargs: Any) -> fields.List:
+    """A repeated string parameter (`?id=a&id=b`)."""
+    return fields.List(fields.String(**kwargs), load_default=list)
+
+
+class JobQuerySchema(Schema):
+    """The 16 query parameters of GET /api/v2/jobs, in the documented order."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    order_by = fields.String(load_default="created_at", validate=Enum(SORTABLE_FIELDS))
+    order_by_direction = fields.String(load_default="DESC", validate=Enum(("ASC", "DESC")))
+    limit = LaxInteger(load_default=100, validate=Bound(0, 101, min_inclusive=False, max_inclusive=False))
+    offset = LaxInteger(load_default=0, validate=Bound(min=0))
+    id = strings(metadata={"description": "Unique id for the job"})
+    id__starts_with = fields.String(load_default="", metadata={"description": "First characters of the job id"})
+    batch_id = strings(metadata={"description": "Owner batch of the job"})
+    project_id = strings(metadata={"description": "Owner project of the job"})
+    user_id = strings(metadata={"description": "Owner user of the job"})
+    status = strings(validate=Enum(STATUSES))
+    min_runs = LaxInteger(load_default=None)
+    max_runs = LaxInteger(load_default=None)
+    errors = LaxBoolean(load_default=None)
+    origin = strings(validate=Enum(ORIGINS))
+    start_date = LaxDateTime(load_default=None)
+    end_date = LaxDateTime(load_default=None)
+
+
+QUERY_SCHEMA = JobQuerySchema()
+
+
+def parse_query(args: MultiDict[str, str], *, strict: bool = False) -> dict[str, Any]:
+    """All 16 parameters from a query string, or a RequestValidationError with every problem.
+
+    A repeated parameter takes all its values; any other takes its last one. Unknown
+    parameters are ignored, or refused with `extra_forbidden` in strict mode.
+    """
+    raw = {
+        name: args.getlist(name) if isinstance(field, fields.List) else args.getlist(name)[-1]
+        for name, field in QUERY_SCHEMA.fields.items()
+        if name in args
+    }
+    detail: list[dict[str, Any]] = []
+    try:
+        params = QUERY_SCHEMA.load(raw)
+    except ValidationError as error:
+        detail = list(located(error.messages, raw))
+    if strict:
+        detail.extend(
+            extra_forbidden(name, args.getlist(name)) for name in args if name not in QUERY_SCHEMA.fields
+        )
+    if detail:
+        raise RequestValidationError(detail)
+    return params
+
+
+def extra_forbidden(name: str, values: list[str]) -> dict[str, Any]:
+    """FastAPI's error for an unknown parameter: its value, or all of them when repeated."""
+    return {
+        "type": "extra_forbidden",
+        "loc": ["query", name],
+        "msg": "Extra inputs are not permitted",
+        "input": values[0] if len(values) == 1 else values,
+    }
+
+
+def located(messages: dict[str, Any], raw: dict[str, Any]) -> Iterable[dict[str, Any]]:
+    """marshmallow's messages as pydantic errors with `loc` and `input`, in parameter order."""
+    for name in QUERY_SCHEMA.fields:
+        if name not in messages:
+            continue
+        if isinstance(messages[name], dict):  # elements of a repeated parameter, by index
+            for index in sorted(messages[name]):
+                for error in messages[name][index]:
+                    yield with_location(error, ["query", name, index], raw[name][index])
+        else:
+            for error in messages[name]:
+                yield with_location(error, ["query", name], raw[name])
+
+
+def with_location(error: dict[str, Any], loc: list[Any], value: str) -> dict[str, Any]:
+    located_error = {"type": error["type"], "loc": loc, "msg": error["msg"], "input": value}
+    if "ctx" in error:
+        located_error["ctx"] = error["ctx"]
+    return located_error
+
+
+# -- the job record: fixture files in, API responses out ---------------------------------------
+
+
+class Timestamp(fields.DateTime):
+    """An instant: RFC 3339 in, aware UTC inside, `2025-01-15T10:30:00Z` out."""
+
+    def _serialize(self, value: datetime | None, attr: Any, obj: Any, **kwargs: Any) -> str | None:
+        return None if value is None else format_timestamp(value)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> datetime:
+        if not isinstance(value, str):
+            raise self.make_error("invalid", input=value, obj_type="datetime")
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            raise self.make_error("invalid", input=value, obj_type="datetime") from None
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def integer(minimum: int, maximum: int = INT64_MAX, **kwargs: Any) -> fields.Integer:
+    return fields.Integer(strict=True, validate=validate.Range(minimum, maximum), **kwargs)
+
+
+def string(**kwargs: Any) -> fields.String:
+    return fields.String(validate=validate.Length(min=1), **kwargs)
+
+
+class JobSchema(Schema):
+    """A job record: the 16 keys of the list response, then user, origin, sequence and result."""
+
+    class Meta:
+        unknown = RAISE
+
+    id = string()
+    parent_id = string(allow_none=True)
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    runs = integer(1)
+    batch_id = string()
+    project_id = string()
+    created_at = Timestamp()
+    updated_at = Timestamp()
+    start_timestamp = Timestamp(allow_none=True)
+    end_timestamp = Timestamp(allow_none=True)
+    variables = fields.Dict(keys=fields.String())
+    errors = fields.List(fields.String())
+    progress = integer(0, 100)
+    creation_order = integer(1)
+    slurm_job_id = string(allow_none=True)
+    slurm_cluster_name = string(allow_none=True)
+    user_id = string()
+    origin = fields.String(validate=validate.OneOf(ORIGINS))
+    sequence = fields.String(allow_none=True)
+    result = fields.Dict(keys=fields.String(), allow_none=True)
