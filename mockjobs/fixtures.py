@@ -26,6 +26,7 @@ from .models import RECORD_FIELDS, format_timestamp
 from .schemas import JobSchema
 
 RECORD_SCHEMA = JobSchema()
+BATCH_FIELDS = ("project_id", "user_id", "origin")  # the same for every job of a batch
 STATUS_WEIGHTS = {"DONE": 70, "ERROR": 10, "CANCELED": 5, "RUNNING": 7, "PENDING": 7, "CANCELING": 1}
 
 
@@ -59,23 +60,44 @@ def parse_records(document: Any, first_ordinal: int = 0) -> list[dict[str, Any]]
         document = document["jobs"]
     if not isinstance(document, list):
         raise FixtureError('expected a list of job records or an object {"jobs": [...]}')
-    records, seen = [], set()
-    fake = Faker()
+    loaded = []
     for index, given in enumerate(document):
         if not isinstance(given, dict):
             raise FixtureError(f"record {index}: expected an object, got {json.dumps(given)[:40]}")
         try:
-            loaded = RECORD_SCHEMA.load(given, partial=True)
+            loaded.append(RECORD_SCHEMA.load(given, partial=True))
         except ValidationError as error:
             field, message = first_message(error.messages)
             raise FixtureError(f"record {index}: field '{field}': {message}") from None
+    shared = batch_fields(loaded)
+    records, seen = [], set()
+    fake = Faker()
+    for index, given in enumerate(loaded):
+        batch = shared.get(given.get("batch_id"))
+        if batch is not None:  # the jobs of a batch share project, user and origin
+            given = {**batch, **given}
         fake.seed_instance(f"fixture-record-{first_ordinal + index}")
-        record = complete(loaded, fake)
+        record = complete(given, fake)
+        if batch is not None:
+            for key in BATCH_FIELDS:
+                batch.setdefault(key, record[key])
         if record["id"] in seen:
             raise FixtureError(f"record {index}: field 'id': duplicate id {record['id']!r}")
         seen.add(record["id"])
         records.append(record)
     return records
+
+
+def batch_fields(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """By batch id, the project, user and origin that the batch's records give first."""
+    shared: dict[str, dict[str, Any]] = {}
+    for record in records:
+        if "batch_id" in record:
+            known = shared.setdefault(record["batch_id"], {})
+            for key in BATCH_FIELDS:
+                if key in record:
+                    known.setdefault(key, record[key])
+    return shared
 
 
 def first_message(messages: dict[str, Any]) -> tuple[str, str]:
