@@ -75,8 +75,12 @@ def populate(store: Store, config: dict[str, Any], progress: Progress | None = N
         for path in config["FIXTURES"]:
             records = read_fixture_file(path, first_ordinal=loaded)
             clashes = store.existing_ids(record["id"] for record in records)
-            if clashes:
-                raise FixtureError(f"{path}: field 'id': duplicate id {min(clashes)!r}")
+            for index, record in enumerate(records):
+                if record["id"] in clashes:
+                    raise FixtureError(
+                        f"{path}: record {index}: field 'id': duplicate id {record['id']!r}"
+                        " (loaded from an earlier file)"
+                    )
             loaded += store.insert(records, progress=progress)
         try:
             generated = generate_jobs(config["SEED"], config["RANDOM_SEED"])

@@ -64,6 +64,9 @@ def parse_records(document: Any, first_ordinal: int = 0) -> list[dict[str, Any]]
     for index, given in enumerate(document):
         if not isinstance(given, dict):
             raise FixtureError(f"record {index}: expected an object, got {json.dumps(given)[:40]}")
+        if not encodable(given):
+            key = next(k for k, v in given.items() if not (encodable(k) and encodable(v)))
+            raise FixtureError(f"record {index}: field '{key}': not valid Unicode (a lone surrogate)")
         try:
             loaded.append(RECORD_SCHEMA.load(given, partial=True))
         except ValidationError as error:
@@ -86,6 +89,15 @@ def parse_records(document: Any, first_ordinal: int = 0) -> list[dict[str, Any]]
         seen.add(record["id"])
         records.append(record)
     return records
+
+
+def encodable(value: Any) -> bool:
+    """Whether a JSON value can be stored: JSON's \\ud800 escapes make strings UTF-8 cannot hold."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def batch_fields(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
