@@ -59,8 +59,12 @@ def serve(
     config = {"SEED": seed, "RANDOM_SEED": random_seed, "FIXTURES": list(fixtures), "DB": db,
               "RESET": reset, "STRICT": strict}  # fmt: skip
     expected = seed if (reset or db == ":memory:") else None
-    with progress_bar(expected, "Loading jobs") as progress:
-        app = create_app(config, progress=progress)
+    try:
+        with progress_bar(expected, "Loading jobs") as progress:
+            app = create_app(config, progress=progress)
+    except BaseException:
+        sock.close()
+        raise
     count = app.extensions["mockjobs"].count()
     server = waitress.create_server(app, sockets=[sock], threads=threads, ident="mockjobs")
     click.echo(f"mockjobs: serving {count} jobs on {url(sock)} (Ctrl-C to stop)")

@@ -1,0 +1,145 @@
+"""The command line: `serve` and `generate`, and every way to call them wrongly."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import requests
+
+from mockjobs.app import create_app
+from mockjobs.cli import main
+
+SERVE_TIMEOUT = 30  # seconds to wait for the start-up line
+
+
+@contextmanager
+def serving(*args: str) -> Iterator[tuple[str, str]]:
+    """`mockjobs serve --port 0 ARGS` in a subprocess: its URL and start-up line."""
+    command = [sys.executable, "-m", "mockjobs.cli", "serve", "--port", "0", *args]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
+        try:
+            line = process.stdout.readline() if process.stdout else ""
+            assert line.startswith("mockjobs: serving"), line + process.communicate(timeout=SERVE_TIMEOUT)[1]
+            yield line.split(" on ")[1].split()[0], line
+        finally:
+            process.terminate()
+            process.communicate(timeout=SERVE_TIMEOUT)
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    status = main(list(args))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_serve_prints_url_and_count_and_serves() -> None:
+    with serving("--seed", "42") as (url, line):
+        assert url.startswith("http://127.0.0.1:")
+        assert "serving 42 jobs on http://127.0.0.1:" in line
+        response = requests.get(f"{url}/api/v2/jobs?limit=5", timeout=10)
+        assert response.status_code == 200
+        assert response.headers["Content-Range"] == "1-5/42"
+        assert response.headers["Server"] == "mockjobs"
+        assert requests.get(f"{url}/nope", timeout=10).json() == {"detail": "Not Found"}
+
+
+def test_serve_seed_zero_is_an_empty_server() -> None:
+    with serving("--seed", "0") as (url, line):
+        assert "serving 0 jobs" in line
+        body = requests.get(f"{url}/api/v2/jobs", timeout=10).json()
+        assert (body["data"], body["pagination"]) == ([], {"total": 0, "start": 0, "end": 0})
+
+
+def test_generated_file_served_as_fixtures_equals_serve_seed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "jobs.json"
+    assert main(["generate", "--count", "120", "--random-seed", "9", "-o", str(path)]) == 0
+    assert len(json.loads(path.read_text())["jobs"]) == 120
+    assert run(capsys, "generate", "--count", "120", "--random-seed", "9")[1] == path.read_text()
+    from_file = create_app({"SEED": 0, "FIXTURES": [str(path)]}).test_client()
+    generated = create_app({"SEED": 120, "RANDOM_SEED": 9}).test_client()
+    for query in ("limit=100", "limit=100&offset=100", "order_by=id&order_by_direction=ASC&limit=100",
+                  "order_by=start_timestamp&limit=100&offset=20", "status=DONE&errors=false"):  # fmt: skip
+        assert from_file.get(f"/api/v2/jobs?{query}").data == generated.get(f"/api/v2/jobs?{query}").data
+
+
+def test_db_file_keeps_jobs_between_runs(tmp_path: Path) -> None:
+    db = str(tmp_path / "jobs.db")
+    with serving("--db", db, "--seed", "20") as (url, _):
+        first = requests.get(f"{url}/api/v2/jobs", timeout=10).content
+    with serving("--db", db, "--seed", "5") as (url, line):
+        assert "serving 20 jobs" in line  # served as it is
+        assert requests.get(f"{url}/api/v2/jobs", timeout=10).content == first
+    with serving("--db", db, "--seed", "5", "--reset") as (url, line):
+        assert "serving 5 jobs" in line
+
+
+BAD_COMMAND_LINES = [
+    (["serve", "--port", "abc"], "Invalid value for '--port'"),
+    (["serve", "--port", "70000"], "Invalid value for '--port'"),
+    (["serve", "--seed", "-1"], "Invalid value for '--seed'"),
+    (["serve", "--seed"], "Option '--seed' requires an argument"),
+    (["serve", "--random-seed", "x"], "Invalid value for '--random-seed'"),
+    (["serve", "--bogus"], "No such option '--bogus'"),
+    (["serve", "extra"], "Got unexpected extra argument (extra)"),
+    (["launch"], "No such command 'launch'"),
+    (["generate"], "Missing option '--count'"),
+    (["generate", "--count", "ten"], "Invalid value for '--count'"),
+    (["generate", "--count", "1", "-o", "/nonexistent-dir/jobs.json"], "cannot write /nonexistent-dir/jobs.json"),
+    (["serve", "--port", "0", "--fixtures", "/nonexistent/jobs.json"], "/nonexistent/jobs.json: cannot read"),
+    (["serve", "--port", "0", "--host", "no-such-host.invalid"], "cannot listen on no-such-host.invalid"),
+    (["serve", "--port", "0", "--host", "192.0.2.1"], "cannot listen on 192.0.2.1"),
+]
+
+
+@pytest.mark.parametrize(("args", "message"), BAD_COMMAND_LINES, ids=[" ".join(a) for a, _ in BAD_COMMAND_LINES])
+def test_bad_command_line_is_one_line_and_status_2(capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:
+    status, out, err = run(capsys, *args)
+    assert status == 2
+    assert out == ""
+    assert err.startswith("mockjobs: error: ") and err.count("\n") == 1, err
+    assert message in err
+
+
+def test_bad_fixture_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text('[{"id": "a"}, {"status": "FINISHED"}]')
+    status, _, err = run(capsys, "serve", "--port", "0", "--fixtures", str(path))
+    assert status == 2
+    assert err == f"mockjobs: error: {path}: record 1: field 'status': Must be one of: PENDING, RUNNING, DONE, ERROR, CANCELED, CANCELING.\n"
+
+
+def test_port_in_use(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        status, _, err = run(capsys, "serve", "--port", str(port))
+    assert status == 2
+    assert err == f"mockjobs: error: cannot listen on 127.0.0.1:{port}: Address already in use\n"
+
+
+def test_a_file_that_is_not_a_database(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "jobs.json"
+    path.write_text("[]" * 1000)
+    status, _, err = run(capsys, "serve", "--port", "0", "--db", str(path))
+    assert status == 2
+    assert err.startswith("mockjobs: error: ") and err.count("\n") == 1
+    assert "not a database" in err
+    status, _, err = run(capsys, "serve", "--port", "0", "--db", str(tmp_path))
+    assert status == 2 and err.count("\n") == 1
+
+
+def test_help_and_version(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "--help")
+    assert status == 0 and "serve" in out and "generate" in out
+    status, out, _ = run(capsys, "serve", "--help")
+    assert status == 0 and "--fixtures FILE" in out
+    status, out, _ = run(capsys, "--version")
+    assert status == 0 and out.startswith("mockjobs, version ")
