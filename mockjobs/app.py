@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
-
 from functools import cached_property
+from typing import Any
 from urllib.parse import parse_qsl
 
 import peewee
@@ -39,7 +38,9 @@ class Request(FlaskRequest):
         Raw bytes are Latin-1 and percent-escapes UTF-8, an invalid byte becoming U+FFFD
         (werkzeug would keep it as `%FF`, and fail on a raw non-UTF-8 byte).
         """
-        return ImmutableMultiDict(parse_qsl(self.query_string.decode("latin-1"), keep_blank_values=True))
+        return ImmutableMultiDict(
+            parse_qsl(self.query_string.decode("latin-1"), keep_blank_values=True)
+        )
 
 
 def create_app(config: dict[str, Any] | None = None, *, progress: Progress | None = None) -> Flask:
@@ -90,6 +91,7 @@ def populate(store: Store, config: dict[str, Any], progress: Progress | None = N
                 "generated jobs have the ids of fixture jobs (the fixtures were generated with"
                 " the same --random-seed): choose another --random-seed"
             ) from None
+        store.analyze()
     return loaded
 
 

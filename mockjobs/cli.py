@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import sys
@@ -67,6 +68,7 @@ def serve(
         raise
     count = app.extensions["mockjobs"].count()
     server = waitress.create_server(app, sockets=[sock], threads=threads, ident="mockjobs")
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # a busy mock is no warning
     click.echo(f"mockjobs: serving {count} jobs on {url(sock)} (Ctrl-C to stop)")
     try:
         server.run()

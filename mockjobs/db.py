@@ -95,6 +95,11 @@ class Store:
                     progress(len(chunk))
         return total
 
+    def analyze(self) -> None:
+        """Refresh the planner's statistics, so that it picks the right index for each query."""
+        with self.lock:
+            self.database.execute_sql("ANALYZE")
+
     def list_jobs(self, params: dict[str, Any]) -> tuple[int, list[Job]]:
         """The total of jobs matching `params`, and the page that `limit` and `offset` select."""
         with self.lock:

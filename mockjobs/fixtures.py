@@ -27,7 +27,14 @@ from .schemas import JobSchema
 
 RECORD_SCHEMA = JobSchema()
 BATCH_FIELDS = ("project_id", "user_id", "origin")  # the same for every job of a batch
-STATUS_WEIGHTS = {"DONE": 70, "ERROR": 10, "CANCELED": 5, "RUNNING": 7, "PENDING": 7, "CANCELING": 1}
+STATUS_WEIGHTS = {
+    "DONE": 70,
+    "ERROR": 10,
+    "CANCELED": 5,
+    "RUNNING": 7,
+    "PENDING": 7,
+    "CANCELING": 1,
+}
 
 
 class FixtureError(ValueError):
@@ -43,7 +50,9 @@ def read_fixture_file(path: str | Path, first_ordinal: int = 0) -> list[dict[str
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise FixtureError(f"{path}: cannot read: {getattr(error, 'strerror', None) or error}") from None
+        raise FixtureError(
+            f"{path}: cannot read: {getattr(error, 'strerror', None) or error}"
+        ) from None
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
@@ -66,7 +75,9 @@ def parse_records(document: Any, first_ordinal: int = 0) -> list[dict[str, Any]]
             raise FixtureError(f"record {index}: expected an object, got {json.dumps(given)[:40]}")
         if not encodable(given):
             key = next(k for k, v in given.items() if not (encodable(k) and encodable(v)))
-            raise FixtureError(f"record {index}: field '{key}': not valid Unicode (a lone surrogate)")
+            raise FixtureError(
+                f"record {index}: field '{key}': not valid Unicode (a lone surrogate)"
+            )
         try:
             loaded.append(RECORD_SCHEMA.load(given, partial=True))
         except ValidationError as error:
@@ -175,7 +186,9 @@ def fill_times(job: dict[str, Any], status: str, rnd: Random) -> None:
     anchor = next((t for t in given if t is not None), None)
     if "created_at" not in job:
         job["created_at"] = (
-            anchor - seconds(rnd.uniform(30, 900)) if anchor else NOW - seconds(rnd.uniform(3600, 30 * 86400))
+            anchor - seconds(rnd.uniform(30, 900))
+            if anchor
+            else NOW - seconds(rnd.uniform(3600, 30 * 86400))
         )
     if "start_timestamp" not in job:
         job["start_timestamp"] = later(job["created_at"], rnd, 5, 900) if started else None
@@ -183,7 +196,9 @@ def fill_times(job: dict[str, Any], status: str, rnd: Random) -> None:
         begin = job["start_timestamp"] or job["created_at"]
         job["end_timestamp"] = later(begin, rnd, 10, 1800) if ended else None
     if "updated_at" not in job:
-        last = max(t for t in (job["created_at"], job["start_timestamp"], job["end_timestamp"]) if t)
+        last = max(
+            t for t in (job["created_at"], job["start_timestamp"], job["end_timestamp"]) if t
+        )
         job["updated_at"] = later(last, rnd, 0, 2)
 
 
@@ -215,4 +230,3 @@ def to_json(record: dict[str, Any]) -> dict[str, Any]:
         key: format_timestamp(value) if isinstance(value, datetime) else value
         for key, value in record.items()
     }
-

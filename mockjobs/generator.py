@@ -206,7 +206,9 @@ class Generator:
                 "batch_id": batch.id,
                 "project_id": batch.project_id,
                 "created_at": batch.created_at,
-                "variables": parent["variables"] if parent else variables(rnd, batch.variable_names),
+                "variables": parent["variables"]
+                if parent
+                else variables(rnd, batch.variable_names),
                 "creation_order": order,
                 "user_id": batch.user_id,
                 "origin": batch.origin,
@@ -226,7 +228,9 @@ class Generator:
         if failed and batch.cancel_at is None:
             self.failed.append((batch, failed))
 
-    def schedule(self, job: dict[str, Any], batch: Batch, start: datetime, duration: timedelta) -> datetime:
+    def schedule(
+        self, job: dict[str, Any], batch: Batch, start: datetime, duration: timedelta
+    ) -> datetime:
         """Set the job's status, timestamps, progress and errors; returns when the next job starts."""
         rnd = self.rnd
         end = start + duration
@@ -238,8 +242,13 @@ class Generator:
         if cancel is not None and cancel < end and cancel <= NOW:
             if cancel < start:  # cancelled in the queue: never started
                 status, start, end, progress, updated = "CANCELED", None, cancel, 0, cancel
-            elif NOW < cancel + timedelta(seconds=60):  # the worker has not stopped yet
-                status, progress, end, updated = "CANCELING", self.progress(start, end, cancel), None, cancel
+            elif cancel + timedelta(seconds=60) > NOW:  # the worker has not stopped yet
+                status, progress, end, updated = (
+                    "CANCELING",
+                    self.progress(start, end, cancel),
+                    None,
+                    cancel,
+                )
             else:
                 status, progress, updated = "CANCELED", self.progress(start, end, cancel), cancel
                 end = cancel

@@ -211,7 +211,7 @@ def _parse_time(b: bytes, pos: int) -> tuple[int, int, int, int, int | None]:
 
 def _int_timestamp(b: bytes) -> int | None:
     """speedate's int_parse_bytes: an optionally signed run of digits that fits an i64."""
-    if not _INT_TS.fullmatch(b):
+    if len(b) > 20 or not _INT_TS.fullmatch(b):  # no i64 has more than 19 digits and a sign
         return None
     value = int(b)
     return value if -_I64 <= value < _I64 else None
@@ -302,9 +302,11 @@ def parse_datetime(text: str) -> _dt.datetime:
                 msg = f"Input should be a valid datetime or date, {error}"
                 raise LaxError("datetime_from_date_parsing", msg, {"error": str(error)}) from None
     except _YearZero:
+        # pydantic says `datetime_parsing`, "Input should be a valid datetime, ..." here;
+        # SPEC.md section 3 makes every date-time error `datetime_from_date_parsing`.
         reason = "year 0 is out of range"
-        msg = f"Input should be a valid datetime, {reason}"
-        raise LaxError("datetime_parsing", msg, {"error": reason}) from None
+        msg = f"Input should be a valid datetime or date, {reason}"
+        raise LaxError("datetime_from_date_parsing", msg, {"error": reason}) from None
     try:
         return moment.astimezone(_dt.UTC)
     except OverflowError:

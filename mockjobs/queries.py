@@ -30,7 +30,9 @@ def job_query(model: type[Job], params: dict[str, Any]) -> peewee.Select:
         conditions.append(at_most(model.runs, params["max_runs"]))
     if params["errors"] is not None:
         no_errors = peewee.Value("[]", converter=False)  # the stored form of an empty list
-        conditions.append(model.errors != no_errors if params["errors"] else model.errors == no_errors)
+        conditions.append(
+            model.errors != no_errors if params["errors"] else model.errors == no_errors
+        )
     if params["start_date"] is not None:
         conditions.append(model.start_timestamp >= to_micros(params["start_date"]))
     if params["end_date"] is not None:

@@ -83,7 +83,9 @@ class Enum(validate.OneOf):
     def __init__(self, choices: Iterable[str]) -> None:
         super().__init__(choices)
         quoted = [f"'{choice}'" for choice in self.choices]
-        self.expected = " or ".join([", ".join(quoted[:-1]), quoted[-1]] if len(quoted) > 1 else quoted)
+        self.expected = " or ".join(
+            [", ".join(quoted[:-1]), quoted[-1]] if len(quoted) > 1 else quoted
+        )
 
     def __call__(self, value: Any) -> Any:
         if value not in self.choices:
@@ -106,10 +108,14 @@ class JobQuerySchema(Schema):
 
     order_by = fields.String(load_default="created_at", validate=Enum(SORTABLE_FIELDS))
     order_by_direction = fields.String(load_default="DESC", validate=Enum(("ASC", "DESC")))
-    limit = LaxInteger(load_default=100, validate=Bound(0, 101, min_inclusive=False, max_inclusive=False))
+    limit = LaxInteger(
+        load_default=100, validate=Bound(0, 101, min_inclusive=False, max_inclusive=False)
+    )
     offset = LaxInteger(load_default=0, validate=Bound(min=0))
     id = strings(metadata={"description": "Unique id for the job"})
-    id__starts_with = fields.String(load_default="", metadata={"description": "First characters of the job id"})
+    id__starts_with = fields.String(
+        load_default="", metadata={"description": "First characters of the job id"}
+    )
     batch_id = strings(metadata={"description": "Owner batch of the job"})
     project_id = strings(metadata={"description": "Owner project of the job"})
     user_id = strings(metadata={"description": "Owner user of the job"})
@@ -143,7 +149,9 @@ def parse_query(args: MultiDict[str, str], *, strict: bool = False) -> dict[str,
         detail = list(located(error.messages, raw))
     if strict:
         detail.extend(
-            extra_forbidden(name, args.getlist(name)) for name in args if name not in QUERY_SCHEMA.fields
+            extra_forbidden(name, args.getlist(name))
+            for name in args
+            if name not in QUERY_SCHEMA.fields
         )
     if detail:
         raise RequestValidationError(detail)

@@ -23,10 +23,14 @@ SERVE_TIMEOUT = 30  # seconds to wait for the start-up line
 def serving(*args: str) -> Iterator[tuple[str, str]]:
     """`mockjobs serve --port 0 ARGS` in a subprocess: its URL and start-up line."""
     command = [sys.executable, "-m", "mockjobs.cli", "serve", "--port", "0", *args]
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as process:
         try:
             line = process.stdout.readline() if process.stdout else ""
-            assert line.startswith("mockjobs: serving"), line + process.communicate(timeout=SERVE_TIMEOUT)[1]
+            assert line.startswith("mockjobs: serving"), (
+                line + process.communicate(timeout=SERVE_TIMEOUT)[1]
+            )
             yield line.split(" on ")[1].split()[0], line
         finally:
             process.terminate()
@@ -57,7 +61,9 @@ def test_serve_seed_zero_is_an_empty_server() -> None:
         assert (body["data"], body["pagination"]) == ([], {"total": 0, "start": 0, "end": 0})
 
 
-def test_generated_file_served_as_fixtures_equals_serve_seed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_generated_file_served_as_fixtures_equals_serve_seed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "jobs.json"
     assert main(["generate", "--count", "120", "--random-seed", "9", "-o", str(path)]) == 0
     assert len(json.loads(path.read_text())["jobs"]) == 120
@@ -66,7 +72,10 @@ def test_generated_file_served_as_fixtures_equals_serve_seed(tmp_path: Path, cap
     generated = create_app({"SEED": 120, "RANDOM_SEED": 9}).test_client()
     for query in ("limit=100", "limit=100&offset=100", "order_by=id&order_by_direction=ASC&limit=100",
                   "order_by=start_timestamp&limit=100&offset=20", "status=DONE&errors=false"):  # fmt: skip
-        assert from_file.get(f"/api/v2/jobs?{query}").data == generated.get(f"/api/v2/jobs?{query}").data
+        assert (
+            from_file.get(f"/api/v2/jobs?{query}").data
+            == generated.get(f"/api/v2/jobs?{query}").data
+        )
 
 
 def test_db_file_keeps_jobs_between_runs(tmp_path: Path) -> None:
@@ -91,15 +100,28 @@ BAD_COMMAND_LINES = [
     (["launch"], "No such command 'launch'"),
     (["generate"], "Missing option '--count'"),
     (["generate", "--count", "ten"], "Invalid value for '--count'"),
-    (["generate", "--count", "1", "-o", "/nonexistent-dir/jobs.json"], "cannot write /nonexistent-dir/jobs.json"),
-    (["serve", "--port", "0", "--fixtures", "/nonexistent/jobs.json"], "/nonexistent/jobs.json: cannot read"),
-    (["serve", "--port", "0", "--host", "no-such-host.invalid"], "cannot listen on no-such-host.invalid"),
+    (
+        ["generate", "--count", "1", "-o", "/nonexistent-dir/jobs.json"],
+        "cannot write /nonexistent-dir/jobs.json",
+    ),
+    (
+        ["serve", "--port", "0", "--fixtures", "/nonexistent/jobs.json"],
+        "/nonexistent/jobs.json: cannot read",
+    ),
+    (
+        ["serve", "--port", "0", "--host", "no-such-host.invalid"],
+        "cannot listen on no-such-host.invalid",
+    ),
     (["serve", "--port", "0", "--host", "192.0.2.1"], "cannot listen on 192.0.2.1"),
 ]
 
 
-@pytest.mark.parametrize(("args", "message"), BAD_COMMAND_LINES, ids=[" ".join(a) for a, _ in BAD_COMMAND_LINES])
-def test_bad_command_line_is_one_line_and_status_2(capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "message"), BAD_COMMAND_LINES, ids=[" ".join(a) for a, _ in BAD_COMMAND_LINES]
+)
+def test_bad_command_line_is_one_line_and_status_2(
+    capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
     status, out, err = run(capsys, *args)
     assert status == 2
     assert out == ""
@@ -112,7 +134,10 @@ def test_bad_fixture_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     path.write_text('[{"id": "a"}, {"status": "FINISHED"}]')
     status, _, err = run(capsys, "serve", "--port", "0", "--fixtures", str(path))
     assert status == 2
-    assert err == f"mockjobs: error: {path}: record 1: field 'status': Must be one of: PENDING, RUNNING, DONE, ERROR, CANCELED, CANCELING.\n"
+    assert (
+        err
+        == f"mockjobs: error: {path}: record 1: field 'status': Must be one of: PENDING, RUNNING, DONE, ERROR, CANCELED, CANCELING.\n"
+    )
 
 
 def test_port_in_use(capsys: pytest.CaptureFixture[str]) -> None:

@@ -65,7 +65,12 @@ def test_several_projects_users_and_batches() -> None:
 
 def test_status_rules() -> None:
     for job in JOBS:
-        status, start, end, progress = job["status"], job["start_timestamp"], job["end_timestamp"], job["progress"]
+        status, start, end, progress = (
+            job["status"],
+            job["start_timestamp"],
+            job["end_timestamp"],
+            job["progress"],
+        )
         if status == "PENDING":
             assert (start, end, progress) == (None, None, 0)
         if status in ("RUNNING", "CANCELING"):
@@ -93,7 +98,9 @@ def test_batches_share_project_user_origin_and_number_their_jobs() -> None:
     for job in JOBS:
         batches[job["batch_id"]].append(job)
     for jobs in batches.values():
-        assert len({(j["project_id"], j["user_id"], j["origin"], j["created_at"]) for j in jobs}) == 1
+        assert (
+            len({(j["project_id"], j["user_id"], j["origin"], j["created_at"]) for j in jobs}) == 1
+        )
         assert sorted(j["creation_order"] for j in jobs) == list(range(1, len(jobs) + 1))
 
 

@@ -38,7 +38,9 @@ def get(api: FlaskClient, query: Any = "") -> Any:
     return response
 
 
-def fetch_all(api: FlaskClient, query: dict[str, Any] | list[tuple[str, Any]], limit: int = 100) -> list[str]:
+def fetch_all(
+    api: FlaskClient, query: dict[str, Any] | list[tuple[str, Any]], limit: int = 100
+) -> list[str]:
     """Every matching id, paging as the official SDK does: offset = end until end >= total."""
     params = list(query.items()) if isinstance(query, dict) else list(query)
     ids: list[str] = []
@@ -52,9 +54,13 @@ def fetch_all(api: FlaskClient, query: dict[str, Any] | list[tuple[str, Any]], l
             return ids
 
 
-def ordered(records: list[dict[str, Any]], field: str = "created_at", direction: str = "DESC") -> list[str]:
+def ordered(
+    records: list[dict[str, Any]], field: str = "created_at", direction: str = "DESC"
+) -> list[str]:
     """Ids in the documented total order: ties broken by id, nulls last in ASC, first in DESC."""
-    ascending = sorted(records, key=lambda r: (r[field] is None, r[field] if r[field] is not None else 0, r["id"]))
+    ascending = sorted(
+        records, key=lambda r: (r[field] is None, r[field] if r[field] is not None else 0, r["id"])
+    )
     ids = [record["id"] for record in ascending]
     return ids if direction == "ASC" else ids[::-1]
 
@@ -139,7 +145,9 @@ FILTERS: list[tuple[list[tuple[str, str]], Any]] = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("query", "predicate"), FILTERS, ids=[urlencode(q)[:50] for q, _ in FILTERS])
+@pytest.mark.parametrize(
+    ("query", "predicate"), FILTERS, ids=[urlencode(q)[:50] for q, _ in FILTERS]
+)
 def test_filter(api: FlaskClient, query: list[tuple[str, str]], predicate: Any) -> None:
     expected = ordered([record for record in RECORDS if predicate(record)])
     assert fetch_all(api, query) == expected
@@ -153,17 +161,23 @@ def test_filters_select_something() -> None:
 
 @pytest.mark.parametrize("direction", ["ASC", "DESC"])
 @pytest.mark.parametrize("field", SORTABLE_FIELDS)
-def test_paging_through_any_order_returns_every_job_once(api: FlaskClient, field: str, direction: str) -> None:
+def test_paging_through_any_order_returns_every_job_once(
+    api: FlaskClient, field: str, direction: str
+) -> None:
     ids = fetch_all(api, {"order_by": field, "order_by_direction": direction}, limit=37)
     assert ids == ordered(RECORDS, field, direction)
     assert len(set(ids)) == len(RECORDS)
 
 
 def test_nulls_sort_last_ascending_and_first_descending(api: FlaskClient) -> None:
-    ascending = get(api, "order_by=start_timestamp&order_by_direction=ASC&offset=300").get_json()["data"]
+    ascending = get(api, "order_by=start_timestamp&order_by_direction=ASC&offset=300").get_json()[
+        "data"
+    ]
     descending = get(api, "order_by=start_timestamp&limit=5").get_json()["data"]
     assert ascending[-1]["start_timestamp"] is None
-    assert ascending[0]["start_timestamp"] is not None or all(j["start_timestamp"] is None for j in ascending)
+    assert ascending[0]["start_timestamp"] is not None or all(
+        j["start_timestamp"] is None for j in ascending
+    )
     assert [job["start_timestamp"] for job in descending] == [None] * 5
 
 
@@ -175,9 +189,16 @@ def test_default_order_is_newest_first(api: FlaskClient) -> None:
 
 
 def test_statuses_sort_by_code_point(api: FlaskClient) -> None:
-    statuses = [job["status"] for job in get(api, "order_by=status&order_by_direction=ASC&limit=100").get_json()["data"]]
+    statuses = [
+        job["status"]
+        for job in get(api, "order_by=status&order_by_direction=ASC&limit=100").get_json()["data"]
+    ]
     assert statuses == sorted(statuses)
-    seen = list(dict.fromkeys(job["status"] for job in (BY_ID[i] for i in ordered(RECORDS, "status", "ASC"))))
+    seen = list(
+        dict.fromkeys(
+            job["status"] for job in (BY_ID[i] for i in ordered(RECORDS, "status", "ASC"))
+        )
+    )
     assert seen == ["CANCELED", "CANCELING", "DONE", "ERROR", "PENDING", "RUNNING"]
 
 
@@ -217,7 +238,9 @@ def test_timestamps_are_utc_with_a_fraction_only_when_it_is_not_zero(api: FlaskC
         (f"offset={10**30}", f"*/{len(RECORDS)}", {"total": len(RECORDS), "start": 10**30, "end": 10**30}),
     ],
 )  # fmt: skip
-def test_content_range_and_pagination(api: FlaskClient, query: str, content_range: str, pagination: dict) -> None:
+def test_content_range_and_pagination(
+    api: FlaskClient, query: str, content_range: str, pagination: dict
+) -> None:
     response = get(api, query)
     assert response.headers["Content-Range"] == content_range
     assert response.headers["Access-Control-Expose-Headers"] == "Content-Range"

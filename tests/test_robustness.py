@@ -36,7 +36,9 @@ def random_query(rnd: random.Random) -> bytes:
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_random_queries_never_get_a_5xx(client: FlaskClient, strict_client: FlaskClient, seed: int) -> None:
+def test_random_queries_never_get_a_5xx(
+    client: FlaskClient, strict_client: FlaskClient, seed: int
+) -> None:
     rnd = random.Random(seed)
     for _ in range(300):
         query = random_query(rnd)
@@ -45,7 +47,9 @@ def test_random_queries_never_get_a_5xx(client: FlaskClient, strict_client: Flas
             assert response.status_code in (200, 422), (query, response.data[:300])
             body = response.get_json()
             if response.status_code == 422:
-                assert body["detail"] and all({"type", "loc", "msg", "input"} <= set(e) for e in body["detail"])
+                assert body["detail"] and all(
+                    {"type", "loc", "msg", "input"} <= set(e) for e in body["detail"]
+                )
             else:
                 assert body["status"] == "success"
 
