@@ -199,16 +199,16 @@ class Generator:
                     now = batch.cancel_at = NOW - seconds(rnd.uniform(2, 20))
                 clock = now - duration * rnd.uniform(0.2, 0.8)
                 batch.created_at = min(batch.created_at, clock - seconds(rnd.uniform(5, 120)))
+            job_id = self.fake.uuid4()
+            values = parent["variables"] if parent else variables(rnd, batch.variable_names)
             job = {
-                "id": self.fake.uuid4(),
+                "id": job_id,
                 "parent_id": parent["id"] if parent else None,
                 "runs": parent["runs"] if parent else runs,
                 "batch_id": batch.id,
                 "project_id": batch.project_id,
                 "created_at": batch.created_at,
-                "variables": parent["variables"]
-                if parent
-                else variables(rnd, batch.variable_names),
+                "variables": values,
                 "creation_order": order,
                 "user_id": batch.user_id,
                 "origin": batch.origin,
@@ -243,12 +243,8 @@ class Generator:
             if cancel < start:  # cancelled in the queue: never started
                 status, start, end, progress, updated = "CANCELED", None, cancel, 0, cancel
             elif cancel + timedelta(seconds=60) > NOW:  # the worker has not stopped yet
-                status, progress, end, updated = (
-                    "CANCELING",
-                    self.progress(start, end, cancel),
-                    None,
-                    cancel,
-                )
+                status, progress, updated = "CANCELING", self.progress(start, end, cancel), cancel
+                end = None
             else:
                 status, progress, updated = "CANCELED", self.progress(start, end, cancel), cancel
                 end = cancel

@@ -95,9 +95,11 @@ class Enum(validate.OneOf):
         return value
 
 
-def strings(**kwargs: Any) -> fields.List:
+def strings(description: str, validate: Any = None) -> fields.List:
     """A repeated string parameter (`?id=a&id=b`)."""
-    return fields.List(fields.String(**kwargs), load_default=list)
+    return fields.List(
+        fields.String(validate=validate), load_default=list, metadata={"description": description}
+    )
 
 
 class JobQuerySchema(Schema):
@@ -112,18 +114,18 @@ class JobQuerySchema(Schema):
         load_default=100, validate=Bound(0, 101, min_inclusive=False, max_inclusive=False)
     )
     offset = LaxInteger(load_default=0, validate=Bound(min=0))
-    id = strings(metadata={"description": "Unique id for the job"})
+    id = strings("Unique id for the job")
     id__starts_with = fields.String(
         load_default="", metadata={"description": "First characters of the job id"}
     )
-    batch_id = strings(metadata={"description": "Owner batch of the job"})
-    project_id = strings(metadata={"description": "Owner project of the job"})
-    user_id = strings(metadata={"description": "Owner user of the job"})
-    status = strings(validate=Enum(STATUSES))
+    batch_id = strings("Owner batch of the job")
+    project_id = strings("Owner project of the job")
+    user_id = strings("Owner user of the job")
+    status = strings("Job status type enum", Enum(STATUSES))
     min_runs = LaxInteger(load_default=None)
     max_runs = LaxInteger(load_default=None)
     errors = LaxBoolean(load_default=None)
-    origin = strings(validate=Enum(ORIGINS))
+    origin = strings("Origin of the job", Enum(ORIGINS))
     start_date = LaxDateTime(load_default=None)
     end_date = LaxDateTime(load_default=None)
 
