@@ -26,8 +26,9 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: $(STAMP)  ## throughput and latency figures, printed
+bench: $(STAMP)  ## throughput, latency and plugin timings, printed
 	$(BIN)/python bench/bench_api.py
+	$(BIN)/python bench/bench_plugin.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

@@ -39,8 +39,8 @@ def serve(jobs: int) -> None:
     from flask import Response
 
     from mockjobs.app import create_app
-    from mockjobs.cli import listen, url
     from mockjobs.generator import generate_jobs
+    from mockjobs.server import base_url, listen
 
     started = time.perf_counter()
     generated = sum(1 for _ in generate_jobs(jobs))
@@ -59,7 +59,7 @@ def serve(jobs: int) -> None:
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "Task queue depth" under load
     sock = listen("127.0.0.1", 0)
     info = {
-        "url": url(sock),
+        "url": base_url(sock),
         "jobs": generated,
         "generation_s": generation,
         "load_s": loading,

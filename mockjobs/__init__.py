@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from .app import create_app
+from .journal import RecordedRequest
+from .server import MockJobsServer
 
 __version__ = "0.1.0"
-__all__ = ["__version__", "create_app"]
+__all__ = ["MockJobsServer", "RecordedRequest", "__version__", "create_app"]

@@ -7,16 +7,15 @@ from functools import cached_property
 from typing import Any
 from urllib.parse import parse_qsl
 
-import peewee
 from flask import Flask, Response, request
 from flask import Request as FlaskRequest
 from werkzeug.datastructures import ImmutableMultiDict
 
-from .api import jobs
+from .api import admin, jobs
 from .db import MEMORY, Store
 from .errors import register_error_handlers
-from .fixtures import FixtureError, read_fixture_file
-from .generator import DEFAULT_RANDOM_SEED, generate_jobs
+from .generator import DEFAULT_RANDOM_SEED
+from .state import DataSet, Mock
 
 DEFAULTS: dict[str, Any] = {
     "SEED": 500,  # generated jobs
@@ -25,9 +24,8 @@ DEFAULTS: dict[str, Any] = {
     "DB": MEMORY,  # or a file; a file that holds jobs already is served as it is...
     "RESET": False,  # ...unless RESET
     "STRICT": False,  # unknown query parameters are a 422
+    "JOURNAL_SIZE": 1000,  # requests kept in the journal, the most recent
 }
-
-Progress = Callable[[int], None]
 
 
 class Request(FlaskRequest):
@@ -43,7 +41,9 @@ class Request(FlaskRequest):
         )
 
 
-def create_app(config: dict[str, Any] | None = None, *, progress: Progress | None = None) -> Flask:
+def create_app(
+    config: dict[str, Any] | None = None, *, progress: Callable[[int], None] | None = None
+) -> Flask:
     """A mockjobs app: DEFAULTS, then MOCKJOBS_* environment variables, then `config`.
 
     Environment values are JSON (`MOCKJOBS_SEED=50`, `MOCKJOBS_FIXTURES='["a.json"]'`).
@@ -57,42 +57,22 @@ def create_app(config: dict[str, Any] | None = None, *, progress: Progress | Non
     app.json.sort_keys = False  # type: ignore[attr-defined]  # the documented key order
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # as FastAPI sends it
 
-    store = Store(app.config["DB"])
-    if app.config["RESET"] or store.count() == 0:
-        populate(store, app.config, progress)
-    app.extensions["mockjobs"] = store
+    dataset = DataSet(app.config["SEED"], app.config["RANDOM_SEED"], tuple(app.config["FIXTURES"]))
+    mock = Mock(Store(app.config["DB"]), dataset, app.config["JOURNAL_SIZE"])
+    mock.load(keep_existing=not app.config["RESET"], progress=progress)
+    app.extensions["mockjobs"] = mock
 
     register_error_handlers(app)
     app.register_blueprint(jobs.blueprint)
+    app.register_blueprint(admin.blueprint)
     app.after_request(allow_cross_origin)
+
+    @app.after_request
+    def journal(response: Response) -> Response:
+        mock.journal.record(request, response)
+        return response
+
     return app
-
-
-def populate(store: Store, config: dict[str, Any], progress: Progress | None = None) -> int:
-    """Replace the store's jobs with the configured data set: fixture files, then generated jobs."""
-    with store.writing():
-        store.clear()
-        loaded = 0
-        for path in config["FIXTURES"]:
-            records = read_fixture_file(path, first_ordinal=loaded)
-            clashes = store.existing_ids(record["id"] for record in records)
-            for index, record in enumerate(records):
-                if record["id"] in clashes:
-                    raise FixtureError(
-                        f"{path}: record {index}: field 'id': duplicate id {record['id']!r}"
-                        " (loaded from an earlier file)"
-                    )
-            loaded += store.insert(records, progress=progress)
-        try:
-            generated = generate_jobs(config["SEED"], config["RANDOM_SEED"])
-            loaded += store.insert(generated, progress=progress)
-        except peewee.IntegrityError:
-            raise FixtureError(
-                "generated jobs have the ids of fixture jobs (the fixtures were generated with"
-                " the same --random-seed): choose another --random-seed"
-            ) from None
-        store.analyze()
-    return loaded
 
 
 def allow_cross_origin(response: Response) -> Response:

@@ -16,7 +16,7 @@ import click
 import peewee
 import waitress
 
-from . import __version__
+from . import __version__, server
 from .app import create_app
 from .fixtures import FixtureError, dump_records
 from .generator import DEFAULT_RANDOM_SEED, generate_jobs
@@ -66,16 +66,16 @@ def serve(
     except BaseException:
         sock.close()
         raise
-    count = app.extensions["mockjobs"].count()
-    server = waitress.create_server(app, sockets=[sock], threads=threads, ident="mockjobs")
+    count = app.extensions["mockjobs"].store.count()
+    wsgi = waitress.create_server(app, sockets=[sock], threads=threads, ident="mockjobs")
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # a busy mock is no warning
-    click.echo(f"mockjobs: serving {count} jobs on {url(sock)} (Ctrl-C to stop)")
+    click.echo(f"mockjobs: serving {count} jobs on {server.base_url(sock)} (Ctrl-C to stop)")
     try:
-        server.run()
+        wsgi.run()
     except KeyboardInterrupt:
         click.echo("mockjobs: stopped")
     finally:
-        server.close()
+        wsgi.close()
 
 
 @cli.command()
@@ -124,22 +124,14 @@ def write_atomically(path: Path, pieces: Iterator[str]) -> None:
 def listen(host: str, port: int) -> socket.socket:
     """A listening socket on host:port, or a CommandError saying why not."""
     try:
-        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        return server.listen(host, port)
+    except socket.gaierror as error:
+        raise CommandError(
+            f"cannot listen on {host}:{port}: unknown host ({error.strerror})"
+        ) from None
     except (OSError, UnicodeError) as error:
-        raise CommandError(f"cannot listen on {host}:{port}: unknown host ({error})") from None
-    sock = socket.socket(family, kind, proto)
-    try:
-        sock.bind(address)
-        sock.listen(1024)
-    except OSError as error:
-        sock.close()
-        raise CommandError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
-    return sock
-
-
-def url(sock: socket.socket) -> str:
-    host, port = sock.getsockname()[:2]
-    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+        reason = getattr(error, "strerror", None) or error
+        raise CommandError(f"cannot listen on {host}:{port}: {reason}") from None
 
 
 @contextmanager

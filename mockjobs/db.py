@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -94,6 +95,19 @@ class Store:
                 if progress:
                     progress(len(chunk))
         return total
+
+    def snapshot(self) -> sqlite3.Connection:
+        """A copy of the whole database in memory, for `restore`."""
+        copy = sqlite3.connect(":memory:", check_same_thread=False)
+        with self.lock:
+            self.database.connection().backup(copy)
+        return copy
+
+    def restore(self, snapshot: sqlite3.Connection) -> None:
+        """Make the database what it was when `snapshot` was taken."""
+        with self.lock:
+            snapshot.backup(self.database.connection())
+            self.version += 1
 
     def analyze(self) -> None:
         """Refresh the planner's statistics, so that it picks the right index for each query."""

@@ -40,6 +40,24 @@ STATUS_WEIGHTS = {
 class FixtureError(ValueError):
     """A fixture that cannot be loaded; the message names the file, the record and the field."""
 
+    def __init__(
+        self, reason: str, index: int | None = None, field: str | None = None, source: str = ""
+    ) -> None:
+        super().__init__(reason)
+        self.reason, self.index, self.field, self.source = reason, index, field, source
+
+    def within(self, source: str) -> FixtureError:
+        """The same error, said of a file."""
+        return FixtureError(self.reason, self.index, self.field, source)
+
+    def __str__(self) -> str:
+        parts = [self.source] if self.source else []
+        if self.index is not None:
+            parts.append(f"record {self.index}")
+        if self.field is not None:
+            parts.append(f"field '{self.field}'")
+        return ": ".join([*parts, self.reason])
+
 
 def read_fixture_file(path: str | Path, first_ordinal: int = 0) -> list[dict[str, Any]]:
     """The complete records of a fixture file, or FixtureError: nothing of a bad file is kept.
@@ -50,17 +68,16 @@ def read_fixture_file(path: str | Path, first_ordinal: int = 0) -> list[dict[str
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise FixtureError(
-            f"{path}: cannot read: {getattr(error, 'strerror', None) or error}"
-        ) from None
+        reason = getattr(error, "strerror", None) or error
+        raise FixtureError(f"cannot read: {reason}", source=str(path)) from None
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
-        raise FixtureError(f"{path}: malformed JSON: {error}") from None
+        raise FixtureError(f"malformed JSON: {error}", source=str(path)) from None
     try:
         return parse_records(document, first_ordinal)
     except FixtureError as error:
-        raise FixtureError(f"{path}: {error}") from None
+        raise error.within(str(path)) from None
 
 
 def parse_records(document: Any, first_ordinal: int = 0) -> list[dict[str, Any]]:
@@ -72,17 +89,15 @@ def parse_records(document: Any, first_ordinal: int = 0) -> list[dict[str, Any]]
     loaded = []
     for index, given in enumerate(document):
         if not isinstance(given, dict):
-            raise FixtureError(f"record {index}: expected an object, got {json.dumps(given)[:40]}")
+            raise FixtureError(f"expected an object, got {json.dumps(given)[:40]}", index)
         if not encodable(given):
             key = next(k for k, v in given.items() if not (encodable(k) and encodable(v)))
-            raise FixtureError(
-                f"record {index}: field '{key}': not valid Unicode (a lone surrogate)"
-            )
+            raise FixtureError("not valid Unicode (a lone surrogate)", index, key)
         try:
             loaded.append(RECORD_SCHEMA.load(given, partial=True))
         except ValidationError as error:
             field, message = first_message(error.messages)
-            raise FixtureError(f"record {index}: field '{field}': {message}") from None
+            raise FixtureError(message, index, field) from None
     shared = batch_fields(loaded)
     records, seen = [], set()
     fake = Faker()
@@ -96,7 +111,7 @@ def parse_records(document: Any, first_ordinal: int = 0) -> list[dict[str, Any]]
             for key in BATCH_FIELDS:
                 batch.setdefault(key, record[key])
         if record["id"] in seen:
-            raise FixtureError(f"record {index}: field 'id': duplicate id {record['id']!r}")
+            raise FixtureError(f"duplicate id {record['id']!r}", index, "id")
         seen.add(record["id"])
         records.append(record)
     return records

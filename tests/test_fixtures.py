@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
-from mockjobs.app import DEFAULTS, create_app, populate
+from mockjobs.app import create_app
 from mockjobs.db import Store
 from mockjobs.fixtures import FixtureError, parse_records, read_fixture_file
 from mockjobs.models import ORIGINS, RECORD_FIELDS, STATUSES
+from mockjobs.state import DataSet, populate
 
 EXAMPLES = Path(__file__).parent.parent / "fixtures"
 DOCUMENTED_JOB = {  # the example of the API document, as the API must serve it
@@ -55,7 +56,7 @@ def test_every_example_file_loads() -> None:
     paths = sorted(EXAMPLES.glob("*.json"))
     assert len(paths) >= 2
     app = create_app({"SEED": 10, "FIXTURES": [str(p) for p in paths]})
-    assert app.extensions["mockjobs"].count() == 10 + sum(len(read_fixture_file(p)) for p in paths)
+    assert app.extensions["mockjobs"].store.count() == 10 + sum(len(read_fixture_file(p)) for p in paths)
 
 
 @pytest.mark.parametrize("status", STATUSES)
@@ -165,7 +166,7 @@ def test_nothing_is_loaded_from_a_bad_file(tmp_path: Path) -> None:
     bad = write(tmp_path, [{"id": "fine"}, {"status": "nope"}], "bad.json")
     store = Store()
     with pytest.raises(FixtureError, match=r"bad\.json: record 1"):
-        populate(store, {**DEFAULTS, "SEED": 5, "FIXTURES": [str(good), str(bad)]})
+        populate(store, DataSet(seed=5, fixtures=(str(good), str(bad))))
     assert store.count() == 0
 
 

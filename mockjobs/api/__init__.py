@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import current_app
 
-from ..db import Store
+from ..state import Mock
 
 
-def current_store() -> Store:
-    """The store of the app handling the request."""
+def current_mock() -> Mock:
+    """The state of the app handling the request."""
     return current_app.extensions["mockjobs"]

@@ -6,7 +6,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from ..models import RESPONSE_FIELDS
 from ..schemas import JobSchema, parse_query
-from . import current_store
+from . import current_mock
 
 blueprint = Blueprint("jobs", __name__)
 JOBS = JobSchema(only=RESPONSE_FIELDS, many=True)
@@ -16,7 +16,7 @@ JOBS = JobSchema(only=RESPONSE_FIELDS, many=True)
 def list_jobs() -> Response:
     """A page of the jobs matching the query, in the JSend envelope, with Content-Range."""
     params = parse_query(request.args, strict=current_app.config["STRICT"])
-    total, jobs = current_store().list_jobs(params)
+    total, jobs = current_mock().store.list_jobs(params)
     start, end = params["offset"], params["offset"] + len(jobs)
     response = jsonify(
         status="success",

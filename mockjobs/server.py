@@ -1,0 +1,183 @@
+"""MockJobsServer: the mock API on a real HTTP server in a background thread, for tests."""
+
+from __future__ import annotations
+
+import http.client
+import logging
+import socket
+import threading
+import time
+import weakref
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import waitress
+from flask import Flask
+from waitress import wasyncore
+
+from .app import create_app
+from .generator import DEFAULT_RANDOM_SEED
+from .journal import RecordedRequest, assert_request_made
+from .state import DataSet, Mock
+
+READY_TIMEOUT = 10.0  # seconds for a started server to answer
+
+RUNNING: weakref.WeakSet[MockJobsServer] = weakref.WeakSet()  # for the plugin's last word
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A listening socket on host:port (port 0: a free one); OSError if it cannot be had."""
+    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.bind(address)
+        sock.listen(1024)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def base_url(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+class MockJobsServer:
+    """The mock API served from a thread: `with MockJobsServer(seed=50) as server: server.url`.
+
+    Usable without pytest. `reset()` restores the data set in milliseconds (from a
+    snapshot taken when it was first loaded) and clears the journal of requests.
+    """
+
+    def __init__(
+        self,
+        *,
+        seed: int = 500,
+        random_seed: int = DEFAULT_RANDOM_SEED,
+        fixtures: Sequence[str | Path] = (),
+        strict: bool = False,
+        journal_size: int = 1000,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        threads: int = 4,
+    ) -> None:
+        self.host, self.port, self.threads = host, port, threads
+        self.app: Flask = create_app(
+            {"SEED": seed, "RANDOM_SEED": random_seed, "FIXTURES": [str(f) for f in fixtures],
+             "STRICT": strict, "JOURNAL_SIZE": journal_size}
+        )  # fmt: skip
+        self.url = ""
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def mock(self) -> Mock:
+        return self.app.extensions["mockjobs"]
+
+    def start(self) -> MockJobsServer:
+        """Listen (on a free port by default), serve from a thread, and return once it answers."""
+        if self._thread is not None:
+            raise RuntimeError("the server is running already")
+        sock = listen(self.host, self.port)
+        self.url = base_url(sock)
+        self._server = waitress.create_server(
+            self.app, sockets=[sock], threads=self.threads, ident="mockjobs"
+        )
+        logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+        self._thread = threading.Thread(
+            target=self._server.run, name=f"mockjobs {self.url}", daemon=True
+        )
+        self._thread.start()
+        RUNNING.add(self)
+        self._wait_until_ready()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving, at once: the serving loop is woken, not polled."""
+        if self._thread is None:
+            return
+        server, thread = self._server, self._thread
+        # Closing every channel from the loop's own thread empties its map, which ends the loop.
+        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+        thread.join(READY_TIMEOUT)
+        server.task_dispatcher.shutdown(timeout=READY_TIMEOUT)
+        self._server = self._thread = None
+        RUNNING.discard(self)
+
+    def __enter__(self) -> MockJobsServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def _wait_until_ready(self) -> None:
+        host, port = self.url.rsplit("//", 1)[1].rsplit(":", 1)
+        deadline = time.monotonic() + READY_TIMEOUT
+        while True:
+            connection = http.client.HTTPConnection(host.strip("[]"), int(port), timeout=1)
+            try:
+                connection.request("GET", "/_mock/requests")
+                if connection.getresponse().status == 200:
+                    return
+            except OSError:
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError(f"mockjobs did not answer on {self.url}") from None
+                time.sleep(0.01)
+            finally:
+                connection.close()
+
+    # -- the data and the journal ------------------------------------------------------------
+
+    def add_jobs(self, records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Insert job records (partial ones completed as in a fixture file); the complete ones."""
+        return self.mock.add_jobs(records)
+
+    def reset(
+        self,
+        *,
+        seed: int | None = None,
+        random_seed: int | None = None,
+        fixtures: Sequence[str | Path] | None = None,
+    ) -> None:
+        """Back to the configured data set, or to another one given here (which then stays)."""
+        current = self.mock.dataset or DataSet()
+        dataset = DataSet(
+            current.seed if seed is None else seed,
+            current.random_seed if random_seed is None else random_seed,
+            current.fixtures if fixtures is None else tuple(str(f) for f in fixtures),
+        )
+        self.mock.reset(dataset)
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """The requests received, oldest first (the most recent `journal_size`)."""
+        return self.mock.journal.entries()
+
+    def clear_requests(self) -> None:
+        self.mock.journal.clear()
+
+    def assert_request_made(
+        self,
+        path: str,
+        query: dict[str, Any] | None = None,
+        *,
+        method: str = "GET",
+        count: int | None = None,
+        exact: bool = False,
+    ) -> list[RecordedRequest]:
+        """The matching requests; an AssertionError listing the closest ones when there are none.
+
+        See `mockjobs.journal.assert_request_made`.
+        """
+        return assert_request_made(
+            self.requests, path, query, method=method, count=count, exact=exact
+        )

@@ -1,0 +1,111 @@
+"""A mock's state: its jobs, the data set they reset to, and the journal of its requests."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import peewee
+
+from .db import Store
+from .fixtures import FixtureError, parse_records, read_fixture_file, to_json
+from .generator import DEFAULT_RANDOM_SEED, generate_jobs
+from .journal import Journal
+
+Progress = Callable[[int], None]
+SNAPSHOTS_KEPT = 4  # data sets whose snapshot is kept for fast resets
+
+
+@dataclass(frozen=True)
+class DataSet:
+    """What a mock serves after a reset: fixture files, then `seed` generated jobs."""
+
+    seed: int = 500
+    random_seed: int = DEFAULT_RANDOM_SEED
+    fixtures: tuple[str, ...] = ()
+
+
+class Mock:
+    """The state behind one app. `reset()` restores a data set from a snapshot in milliseconds."""
+
+    def __init__(self, store: Store, dataset: DataSet, journal_size: int = 1000) -> None:
+        self.store = store
+        self.dataset: DataSet | None = dataset  # None: the jobs a database file held at start
+        self.journal = Journal(journal_size)
+        self._snapshots: OrderedDict[DataSet | None, sqlite3.Connection] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def load(self, *, keep_existing: bool = False, progress: Progress | None = None) -> None:
+        """Fill the store with the data set (or keep the jobs it holds) and snapshot it."""
+        if keep_existing and self.store.count():
+            self.dataset = None
+        elif self.dataset is not None:
+            populate(self.store, self.dataset, progress)
+        self._remember(self.dataset)
+
+    def reset(self, dataset: DataSet | None = None) -> None:
+        """Back to the configured data set (or to `dataset`, which becomes the configured one)."""
+        with self._lock:
+            if dataset is not None and dataset != self.dataset:
+                self.dataset = dataset
+            snapshot = self._snapshots.get(self.dataset)
+            if snapshot is None and self.dataset is not None:
+                populate(self.store, self.dataset)
+                self._remember(self.dataset)
+            else:
+                self._snapshots.move_to_end(self.dataset)
+                self.store.restore(snapshot)
+            self.journal.clear()
+
+    def add_jobs(self, records: Sequence[dict[str, Any]] | dict[str, Any]) -> list[dict[str, Any]]:
+        """Insert records (partial ones completed as fixture records are); their JSON form.
+
+        All or nothing: a FixtureError names the record and field at fault.
+        """
+        with self.store.lock:
+            complete = parse_records(records, first_ordinal=self.store.count())
+            clashes = self.store.existing_ids(record["id"] for record in complete)
+            for index, record in enumerate(complete):
+                if record["id"] in clashes:
+                    raise FixtureError(
+                        f"duplicate id {record['id']!r} (stored already)", index, "id"
+                    )
+            self.store.insert(complete)
+        return [to_json(record) for record in complete]
+
+    def _remember(self, dataset: DataSet | None) -> None:
+        self._snapshots[dataset] = self.store.snapshot()
+        self._snapshots.move_to_end(dataset)
+        for old in list(self._snapshots)[: -SNAPSHOTS_KEPT or None]:
+            if old != self.dataset:  # the configured data set's snapshot always stays
+                self._snapshots.pop(old).close()
+
+
+def populate(store: Store, dataset: DataSet, progress: Progress | None = None) -> int:
+    """Replace the store's jobs with a data set: fixture files, then generated jobs."""
+    with store.writing():
+        store.clear()
+        loaded = 0
+        for path in dataset.fixtures:
+            records = read_fixture_file(path, first_ordinal=loaded)
+            clashes = store.existing_ids(record["id"] for record in records)
+            for index, record in enumerate(records):
+                if record["id"] in clashes:
+                    reason = f"duplicate id {record['id']!r} (loaded from an earlier file)"
+                    raise FixtureError(reason, index, "id", path)
+            loaded += store.insert(records, progress=progress)
+        try:
+            loaded += store.insert(
+                generate_jobs(dataset.seed, dataset.random_seed), progress=progress
+            )
+        except peewee.IntegrityError:
+            raise FixtureError(
+                "generated jobs have the ids of fixture jobs (the fixtures were generated with"
+                " the same --random-seed): choose another --random-seed"
+            ) from None
+        store.analyze()
+    return loaded

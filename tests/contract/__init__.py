@@ -1,0 +1,1 @@
+"""Contract tests: the official `pasqal-cloud` SDK against a live server (mockjobs or the real API)."""

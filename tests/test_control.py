@@ -1,0 +1,100 @@
+"""The control API under /_mock: reset, add jobs, the request journal (SPEC section 10)."""
+
+from __future__ import annotations
+
+import pytest
+from flask.testing import FlaskClient
+
+from mockjobs.app import create_app
+
+
+@pytest.fixture
+def api() -> FlaskClient:
+    return create_app({"SEED": 20}).test_client()
+
+
+def total(api: FlaskClient) -> int:
+    return api.get("/api/v2/jobs?limit=1").get_json()["pagination"]["total"]
+
+
+def test_add_jobs_completes_partial_records(api: FlaskClient) -> None:
+    response = api.post("/_mock/jobs", json=[{"status": "RUNNING"}, {"id": "mine", "runs": 7}])
+    assert response.status_code == 201
+    added = response.get_json()["data"]
+    assert added[0]["status"] == "RUNNING" and added[0]["start_timestamp"] and added[0]["end_timestamp"] is None
+    assert added[1]["id"] == "mine" and added[1]["runs"] == 7 and "user_id" in added[1]
+    assert total(api) == 22
+    listed = api.get("/api/v2/jobs?id=mine").get_json()["data"][0]
+    assert {key: added[1][key] for key in listed} == listed
+
+
+def test_add_jobs_accepts_a_jobs_object(api: FlaskClient) -> None:
+    assert api.post("/_mock/jobs", json={"jobs": [{}]}).status_code == 201
+    assert total(api) == 21
+
+
+@pytest.mark.parametrize(
+    ("body", "detail"),
+    [
+        ([{}, {"status": "done"}], {"type": "value_error", "loc": ["body", 1, "status"],
+                                     "msg": "Must be one of: PENDING, RUNNING, DONE, ERROR, CANCELED, CANCELING."}),
+        ([{"runs": -1}], {"type": "value_error", "loc": ["body", 0, "runs"],
+                          "msg": "Must be greater than or equal to 1 and less than or equal to 9223372036854775807."}),
+        ([{"color": "red"}], {"type": "value_error", "loc": ["body", 0, "color"], "msg": "Unknown field."}),
+        ([{"id": "x"}, {"id": "x"}], {"type": "value_error", "loc": ["body", 1, "id"], "msg": "duplicate id 'x'"}),
+        ({"job": []}, {"type": "value_error", "loc": ["body"],
+                       "msg": 'expected a list of job records or an object {"jobs": [...]}'}),
+        ([3], {"type": "value_error", "loc": ["body", 0], "msg": "expected an object, got 3"}),
+    ],
+)  # fmt: skip
+def test_bad_records_are_a_422_and_change_nothing(api: FlaskClient, body: object, detail: dict) -> None:
+    response = api.post("/_mock/jobs", json=body)
+    assert (response.status_code, response.get_json()) == (422, {"detail": [detail]})
+    assert total(api) == 20
+
+
+def test_an_existing_id_is_refused(api: FlaskClient) -> None:
+    existing = api.get("/api/v2/jobs?limit=1").get_json()["data"][0]["id"]
+    response = api.post("/_mock/jobs", json=[{"id": "new"}, {"id": existing}])
+    assert response.status_code == 422
+    assert response.get_json()["detail"][0]["loc"] == ["body", 1, "id"]
+    assert total(api) == 20
+
+
+@pytest.mark.parametrize("body", [b"", b"{", b"[1,", b"\xff\xfe", b"nul"])
+def test_malformed_json_is_a_422(api: FlaskClient, body: bytes) -> None:
+    response = api.post("/_mock/jobs", data=body, content_type="application/json")
+    assert response.status_code == 422
+    (error,) = response.get_json()["detail"]
+    assert (error["type"], error["loc"][0], error["msg"]) == ("json_invalid", "body", "JSON decode error")
+    assert total(api) == 20
+
+
+def test_reset_restores_the_configured_data_and_clears_the_journal(api: FlaskClient) -> None:
+    api.post("/_mock/jobs", json=[{}, {}])
+    before = api.get("/api/v2/jobs?limit=100").data
+    assert api.post("/_mock/reset").get_json() == {"status": "ok"}
+    assert api.get("/_mock/requests").get_json() == {"data": []}
+    after = api.get("/api/v2/jobs?limit=100").data
+    assert total(api) == 20 and before != after
+
+
+def test_the_journal_records_client_requests_only(api: FlaskClient) -> None:
+    api.get("/api/v2/jobs?status=DONE&status=ERROR&limit=5", headers={"Authorization": "Bearer x"})
+    api.get("/api/v2/jobs?limit=0")
+    api.post("/_mock/jobs", json=[{}])  # control traffic is not journaled
+    entries = api.get("/_mock/requests").get_json()["data"]
+    assert [(e["method"], e["path"], e["query"], e["status"]) for e in entries] == [
+        ("GET", "/api/v2/jobs", {"status": ["DONE", "ERROR"], "limit": ["5"]}, 200),
+        ("GET", "/api/v2/jobs", {"limit": ["0"]}, 422),
+    ]
+    assert entries[0]["headers"]["Authorization"] == "Bearer x"
+    assert entries[0]["time"].endswith("Z")
+    assert api.delete("/_mock/requests").get_json() == {"data": []}
+    assert api.get("/_mock/requests").get_json() == {"data": []}
+
+
+def test_control_endpoints_refuse_other_methods(api: FlaskClient) -> None:
+    assert api.get("/_mock/reset").status_code == 405
+    assert api.put("/_mock/requests").get_json() == {"detail": "Method Not Allowed"}
+    assert api.get("/_mock/nothing").get_json() == {"detail": "Not Found"}
