@@ -57,7 +57,10 @@ def main() -> None:
         resets = timed(dirty_then_reset, args.rounds)
         report("add 10 jobs, then reset", resets, statistics.median(regenerate))
         report("reset alone", timed(server.reset, args.rounds), statistics.median(regenerate))
-        assert session.get(f"{server.url}/api/v2/jobs", timeout=10).json()["pagination"]["total"] == args.jobs
+        assert (
+            session.get(f"{server.url}/api/v2/jobs", timeout=10).json()["pagination"]["total"]
+            == args.jobs
+        )
     report("stop", timed(server.stop, 1))
     stops = []
     for _ in range(min(args.rounds, 10)):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from importlib.metadata import version
+
 from .app import create_app
 from .journal import RecordedRequest
 from .server import MockJobsServer
 
-__version__ = "0.1.0"
+__version__ = version("mockjobs")
 __all__ = ["MockJobsServer", "RecordedRequest", "__version__", "create_app"]

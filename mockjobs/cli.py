@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import socket
@@ -16,10 +17,11 @@ import click
 import peewee
 import waitress
 
-from . import __version__, server
+from . import server
 from .app import create_app
 from .fixtures import FixtureError, dump_records
 from .generator import DEFAULT_RANDOM_SEED, generate_jobs
+from .openapi import openapi_document
 
 T = TypeVar("T")
 PROGRESS_FROM = 50_000  # jobs: below this, loading takes a moment and shows no bar
@@ -30,7 +32,7 @@ class CommandError(Exception):
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="mockjobs")
+@click.version_option(package_name="mockjobs", prog_name="mockjobs")
 def cli() -> None:
     """A local mock of the job list API, GET /api/v2/jobs."""
 
@@ -93,6 +95,12 @@ def generate(count: int, random_seed: int, output: str) -> None:
             sys.stdout.writelines(dump_records(jobs))
             return
         write_atomically(Path(output), dump_records(jobs))
+
+
+@cli.command()
+def openapi() -> None:
+    """Print the OpenAPI document of the served API (JSON)."""
+    click.echo(json.dumps(openapi_document(), indent=2, ensure_ascii=False))
 
 
 def counted(items: Iterator[T], progress: Callable[[int], None]) -> Iterator[T]:

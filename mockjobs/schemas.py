@@ -11,7 +11,7 @@ from werkzeug.datastructures import MultiDict
 
 from . import lax
 from .errors import RequestValidationError
-from .models import INT64_MAX, ORIGINS, SORTABLE_FIELDS, STATUSES, format_timestamp
+from .models import INT64_MAX, INT64_MIN, ORIGINS, SORTABLE_FIELDS, STATUSES, format_timestamp
 
 # -- query parameters, parsed and refused the way FastAPI with pydantic v2 does ------------------
 
@@ -98,7 +98,9 @@ class Enum(validate.OneOf):
 def strings(description: str, validate: Any = None) -> fields.List:
     """A repeated string parameter (`?id=a&id=b`)."""
     return fields.List(
-        fields.String(validate=validate), load_default=list, metadata={"description": description}
+        fields.String(validate=validate),
+        load_default=list,
+        metadata={"description": description, "default": []},
     )
 
 
@@ -122,12 +124,12 @@ class JobQuerySchema(Schema):
     project_id = strings("Owner project of the job")
     user_id = strings("Owner user of the job")
     status = strings("Job status type enum", Enum(STATUSES))
-    min_runs = LaxInteger(load_default=None)
-    max_runs = LaxInteger(load_default=None)
-    errors = LaxBoolean(load_default=None)
+    min_runs = LaxInteger(load_default=None, allow_none=False)
+    max_runs = LaxInteger(load_default=None, allow_none=False)
+    errors = LaxBoolean(load_default=None, allow_none=False)
     origin = strings("Origin of the job", Enum(ORIGINS))
-    start_date = LaxDateTime(load_default=None)
-    end_date = LaxDateTime(load_default=None)
+    start_date = LaxDateTime(load_default=None, allow_none=False)
+    end_date = LaxDateTime(load_default=None, allow_none=False)
 
 
 QUERY_SCHEMA = JobQuerySchema()
@@ -205,42 +207,59 @@ class Timestamp(fields.DateTime):
             raise self.make_error("invalid", input=value, obj_type="datetime")
         try:
             parsed = datetime.fromisoformat(value)
-        except ValueError:
+            return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+        except (ValueError, OverflowError):  # not a date-time, or one outside years 1 to 9999 UTC
             raise self.make_error("invalid", input=value, obj_type="datetime") from None
-        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
-def integer(minimum: int, maximum: int = INT64_MAX, **kwargs: Any) -> fields.Integer:
-    return fields.Integer(strict=True, validate=validate.Range(minimum, maximum), **kwargs)
+def stored_integer(value: int) -> None:
+    """Fits the 64-bit integer column (the documented schema bounds nothing more)."""
+    if not INT64_MIN <= value <= INT64_MAX:
+        raise ValidationError(f"Must be a 64-bit integer, from {INT64_MIN} to {INT64_MAX}.")
 
 
-def string(**kwargs: Any) -> fields.String:
-    return fields.String(validate=validate.Length(min=1), **kwargs)
+def non_empty(value: str) -> None:
+    if not value:
+        raise ValidationError("Must not be empty.")
+
+
+def integer(**kwargs: Any) -> fields.Integer:
+    return fields.Integer(strict=True, required=True, **kwargs)
+
+
+def string(uuid: bool = False, **kwargs: Any) -> fields.String:
+    """A non-empty string; ids are documented as UUIDs, but any text is taken."""
+    metadata = {"format": "uuid"} if uuid else {}
+    return fields.String(required=True, validate=non_empty, metadata=metadata, **kwargs)
 
 
 class JobSchema(Schema):
-    """A job record: the 16 keys of the list response, then user, origin, sequence and result."""
+    """A job record: the 16 keys of the list response, then user, origin, sequence and result.
+
+    Every key but `sequence` and `result` is required of a complete record; fixture files
+    load partial records (`partial=True`) and complete them.
+    """
 
     class Meta:
         unknown = RAISE
 
-    id = string()
-    parent_id = string(allow_none=True)
-    status = fields.String(validate=validate.OneOf(STATUSES))
-    runs = integer(1)
-    batch_id = string()
-    project_id = string()
-    created_at = Timestamp()
-    updated_at = Timestamp()
-    start_timestamp = Timestamp(allow_none=True)
-    end_timestamp = Timestamp(allow_none=True)
-    variables = fields.Dict(keys=fields.String())
-    errors = fields.List(fields.String())
-    progress = integer(0, 100)
-    creation_order = integer(1)
+    id = string(uuid=True)
+    parent_id = string(uuid=True, allow_none=True)
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    runs = integer(validate=stored_integer)
+    batch_id = string(uuid=True)
+    project_id = string(uuid=True)
+    created_at = Timestamp(required=True)
+    updated_at = Timestamp(required=True)
+    start_timestamp = Timestamp(required=True, allow_none=True)
+    end_timestamp = Timestamp(required=True, allow_none=True)
+    variables = fields.Dict(required=True, keys=fields.String())
+    errors = fields.List(fields.String(), required=True)
+    progress = integer(validate=validate.Range(0, 100))
+    creation_order = integer(validate=stored_integer)
     slurm_job_id = string(allow_none=True)
     slurm_cluster_name = string(allow_none=True)
-    user_id = string()
-    origin = fields.String(validate=validate.OneOf(ORIGINS))
+    user_id = string(uuid=True)
+    origin = fields.String(required=True, validate=validate.OneOf(ORIGINS))
     sequence = fields.String(allow_none=True)
     result = fields.Dict(keys=fields.String(), allow_none=True)

@@ -56,7 +56,9 @@ def test_every_example_file_loads() -> None:
     paths = sorted(EXAMPLES.glob("*.json"))
     assert len(paths) >= 2
     app = create_app({"SEED": 10, "FIXTURES": [str(p) for p in paths]})
-    assert app.extensions["mockjobs"].store.count() == 10 + sum(len(read_fixture_file(p)) for p in paths)
+    assert app.extensions["mockjobs"].store.count() == 10 + sum(
+        len(read_fixture_file(p)) for p in paths
+    )
 
 
 @pytest.mark.parametrize("status", STATUSES)
@@ -131,7 +133,11 @@ BAD_FILES = [
     ([{"variables": []}], "record 0: field 'variables': Not a valid mapping type."),
     ([{"progress": 101}], "record 0: field 'progress'"),
     ([{"id": None}], "record 0: field 'id': Field may not be null."),
-    ([{"id": ""}], "record 0: field 'id'"),
+    ([{"id": ""}], "record 0: field 'id': Must not be empty."),
+    (
+        [{"created_at": "0001-01-01T00:00:00+01:00"}],
+        "record 0: field 'created_at': Not a valid datetime.",
+    ),
     ([{"result": "yes"}], "record 0: field 'result'"),
     ([{"stauts": "DONE"}], "record 0: field 'stauts': Unknown field."),
     ([{"id": "a"}, {"id": "b"}, {"id": "a"}], "record 2: field 'id': duplicate id 'a'"),

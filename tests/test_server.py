@@ -14,7 +14,9 @@ from mockjobs.server import RUNNING
 
 
 def total(server: MockJobsServer, **params: str) -> int:
-    return requests.get(f"{server.url}/api/v2/jobs", params=params, timeout=10).json()["pagination"]["total"]
+    return requests.get(f"{server.url}/api/v2/jobs", params=params, timeout=10).json()[
+        "pagination"
+    ]["total"]
 
 
 def test_start_binds_a_free_port_and_answers_at_once() -> None:
@@ -58,7 +60,9 @@ def test_add_jobs_returns_complete_records_and_reset_forgets_them() -> None:
 
 def test_add_jobs_is_all_or_nothing() -> None:
     with MockJobsServer(seed=10) as server:
-        existing = requests.get(f"{server.url}/api/v2/jobs?limit=1", timeout=10).json()["data"][0]["id"]
+        existing = requests.get(f"{server.url}/api/v2/jobs?limit=1", timeout=10).json()["data"][0][
+            "id"
+        ]
         with pytest.raises(ValueError, match="record 1: field 'id': duplicate id"):
             server.add_jobs([{"id": "new"}, {"id": existing}])
         with pytest.raises(ValueError, match="record 0: field 'runs'"):
@@ -79,11 +83,19 @@ def test_reset_to_another_data_set_and_back() -> None:
 def test_requests_are_journaled_oldest_first_and_bounded() -> None:
     with MockJobsServer(seed=5, journal_size=3) as server:
         for limit in range(1, 6):
-            requests.get(f"{server.url}/api/v2/jobs", params={"limit": limit, "status": ["DONE", "ERROR"]}, timeout=10)
+            requests.get(
+                f"{server.url}/api/v2/jobs",
+                params={"limit": limit, "status": ["DONE", "ERROR"]},
+                timeout=10,
+            )
         entries = server.requests
         assert [entry.query["limit"] for entry in entries] == [["3"], ["4"], ["5"]]
         assert entries[0].query["status"] == ["DONE", "ERROR"]
-        assert (entries[0].method, entries[0].path, entries[0].status) == ("GET", "/api/v2/jobs", 200)
+        assert (entries[0].method, entries[0].path, entries[0].status) == (
+            "GET",
+            "/api/v2/jobs",
+            200,
+        )
         assert entries[0].headers["Host"] == server.url.removeprefix("http://")
         server.clear_requests()
         assert server.requests == []
@@ -96,7 +108,10 @@ def test_assert_request_made() -> None:
         assert len(server.assert_request_made("/api/v2/jobs", query={"status": "DONE"})) == 2
         server.assert_request_made("/api/v2/jobs", query={"status": ["DONE"], "limit": 2}, count=1)
         server.assert_request_made("/api/v2/jobs", query={"status": "DONE", "limit": 3}, exact=True)
-        with pytest.raises(AssertionError, match=r"expected 1 request\(s\) like GET /api/v2/jobs\?status=DONE, got 2"):
+        with pytest.raises(
+            AssertionError,
+            match=r"expected 1 request\(s\) like GET /api/v2/jobs\?status=DONE, got 2",
+        ):
             server.assert_request_made("/api/v2/jobs", query={"status": "DONE"}, count=1)
         with pytest.raises(AssertionError, match="closest") as error:
             server.assert_request_made("/api/v2/jobs", query={"status": "ERROR"})
@@ -107,7 +122,10 @@ def test_assert_request_made() -> None:
 
 
 def test_no_request_received_says_so() -> None:
-    with MockJobsServer(seed=0) as server, pytest.raises(AssertionError, match="No request was received"):
+    with (
+        MockJobsServer(seed=0) as server,
+        pytest.raises(AssertionError, match="No request was received"),
+    ):
         server.assert_request_made("/api/v2/jobs")
 
 
@@ -119,7 +137,11 @@ def test_resets_while_clients_read_never_show_half_a_data_set() -> None:
             seen = set()
             with requests.Session() as session:
                 for _ in range(60):
-                    seen.add(session.get(f"{server.url}/api/v2/jobs?limit=1", timeout=10).json()["pagination"]["total"])
+                    seen.add(
+                        session.get(f"{server.url}/api/v2/jobs?limit=1", timeout=10).json()[
+                            "pagination"
+                        ]["total"]
+                    )
             return seen
 
         def churn() -> None:

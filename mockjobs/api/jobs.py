@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from ..models import RESPONSE_FIELDS
+from ..openapi import openapi_document
 from ..schemas import JobSchema, parse_query
 from . import current_mock
 
@@ -27,6 +28,12 @@ def list_jobs() -> Response:
     )
     response.headers["Content-Range"] = content_range(start, end, total)
     return response
+
+
+@blueprint.get("/openapi.json")
+def openapi() -> Response:
+    """The OpenAPI document of this API, generated from the schemas that validate it."""
+    return jsonify(openapi_document())
 
 
 def content_range(start: int, end: int, total: int) -> str:

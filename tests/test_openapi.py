@@ -1,0 +1,130 @@
+"""The OpenAPI document: valid OpenAPI 3.1, served and printed, equal in substance to the reference.
+
+tests/reference/openapi.json is the machine-readable transcription of the API document that
+the team keeps beside SPEC.md, copied here as JSON so that the repository stands alone.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from openapi_spec_validator import validate
+
+from mockjobs.cli import main
+from mockjobs.openapi import openapi_document
+
+REFERENCE = json.loads(
+    (Path(__file__).parent / "reference" / "openapi.json").read_text(encoding="utf-8")
+)
+SUBSTANCE = {
+    "type",
+    "format",
+    "enum",
+    "const",
+    "default",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "minItems",
+    "items",
+    "properties",
+    "required",
+    "additionalProperties",
+    "anyOf",
+}  # fmt: skip: what a schema says about values; titles, descriptions and examples are prose
+
+
+def resolve(node: Any, document: dict[str, Any]) -> Any:
+    """`node` with every $ref replaced by what it names."""
+    if isinstance(node, dict):
+        if "$ref" in node:
+            name = node["$ref"].rsplit("/", 1)[1]
+            return resolve(document["components"]["schemas"][name], document)
+        return {key: resolve(value, document) for key, value in node.items()}
+    if isinstance(node, list):
+        return [resolve(item, document) for item in node]
+    return node
+
+
+def substance(schema: Any) -> Any:
+    """A schema reduced to what it says about values (required as a set, no empty extras)."""
+    if not isinstance(schema, dict):
+        return schema
+    reduced = {key: value for key, value in schema.items() if key in SUBSTANCE}
+    if "properties" in reduced:
+        reduced["properties"] = {name: substance(p) for name, p in reduced["properties"].items()}
+    for key in ("items", "anyOf"):
+        if key in reduced:
+            reduced[key] = (
+                [substance(s) for s in reduced[key]]
+                if isinstance(reduced[key], list)
+                else substance(reduced[key])
+            )
+    if "required" in reduced:
+        reduced["required"] = sorted(reduced["required"])
+    if reduced.get("additionalProperties") not in (False, None):
+        del reduced["additionalProperties"]  # `{}` and `true` both mean "anything"
+    return reduced
+
+
+def operation(document: dict[str, Any]) -> dict[str, Any]:
+    return resolve(document["paths"]["/api/v2/jobs"]["get"], document)
+
+
+def parameters(document: dict[str, Any]) -> list[tuple[str, Any]]:
+    result = []
+    for parameter in operation(document)["parameters"]:
+        style = (parameter.get("style", "form"), parameter.get("explode", True))
+        result.append(
+            (
+                parameter["name"],
+                parameter["in"],
+                parameter.get("required", False),
+                style,
+                substance(parameter["schema"]),
+            )
+        )
+    return result
+
+
+OURS = openapi_document()
+
+
+def test_the_document_is_valid_openapi_3_1() -> None:
+    validate(OURS)
+    assert OURS["openapi"] == "3.1.0"
+
+
+def test_the_parameters_are_the_documented_ones_in_order() -> None:
+    assert [p[0] for p in parameters(OURS)] == [p[0] for p in parameters(REFERENCE)]
+    for ours, reference in zip(parameters(OURS), parameters(REFERENCE), strict=True):
+        assert ours == reference
+
+
+@pytest.mark.parametrize("status", ["200", "422"])
+def test_the_responses_are_the_documented_ones(status: str) -> None:
+    ours, reference = (
+        operation(OURS)["responses"][status],
+        operation(REFERENCE)["responses"][status],
+    )
+    schema = substance(ours["content"]["application/json"]["schema"])
+    assert schema == substance(reference["content"]["application/json"]["schema"])
+    assert {k: v for k, v in ours.get("headers", {}).items()} == reference.get("headers", {})
+
+
+def test_the_job_has_sixteen_required_fields() -> None:
+    job = resolve(OURS["components"]["schemas"]["ProducedPartialJobResponseV2"], OURS)
+    assert len(job["required"]) == 16 and job["additionalProperties"] is False
+    assert set(job["required"]) == set(job["properties"])
+
+
+def test_served_and_printed(client: FlaskClient, capsys: pytest.CaptureFixture[str]) -> None:
+    response = client.get("/openapi.json")
+    assert response.status_code == 200 and response.get_json() == OURS
+    assert main(["openapi"]) == 0
+    assert json.loads(capsys.readouterr().out) == OURS
