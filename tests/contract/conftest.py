@@ -20,17 +20,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import requests
 
-# Imported here, at collection time: importing the SDK calls
-# `warnings.simplefilter("always", DeprecationWarning)`, which inside a test would override
-# the project's filterwarnings=error; pytest undoes filter changes made while collecting.
-from pasqal_cloud.authentication import TokenProvider
-from pasqal_cloud.endpoints import Endpoints
-from pasqal_cloud.pasqal_cloud_client import PasqalCloudClient
+# The SDK is imported where it is used, so that without it test_sdk_jobs.py can skip itself
+# and say why. That module imports it at collection time, where it must be first imported:
+# the import calls `warnings.simplefilter("always", DeprecationWarning)`, which inside a test
+# would override the project's filterwarnings=error (pytest undoes changes made while
+# collecting).
+if TYPE_CHECKING:
+    from pasqal_cloud.authentication import TokenProvider
+    from pasqal_cloud.pasqal_cloud_client import PasqalCloudClient
 
 SEED = 500  # jobs the local server generates
 STARTUP_TIMEOUT = 60  # seconds to wait for the server's first line
@@ -48,14 +50,15 @@ class Target:
     local: bool  # a mockjobs subprocess, whose hidden fields (user_id, origin) are known
 
 
-class FixedToken(TokenProvider):
-    """A token provider that never calls an authentication server."""
+def fixed_token(token: str) -> TokenProvider:
+    """A token provider that gives `token` and never calls an authentication server."""
+    from pasqal_cloud.authentication import TokenProvider
 
-    def __init__(self, token: str) -> None:
-        self.token = token
+    class FixedToken(TokenProvider):
+        def get_token(self) -> str:
+            return token
 
-    def get_token(self) -> str:
-        return self.token
+    return FixedToken()
 
 
 @pytest.fixture(scope="session")
@@ -178,10 +181,13 @@ def oracle(
 @pytest.fixture(scope="session")
 def sdk(target: Target, oracle: list[dict[str, Any]]) -> PasqalCloudClient:
     """The official SDK's client pointed at the target, with a fixed token."""
+    from pasqal_cloud.endpoints import Endpoints
+    from pasqal_cloud.pasqal_cloud_client import PasqalCloudClient
+
     assert oracle, "the target holds no job to test with"
     project_id = Counter(job["project_id"] for job in oracle).most_common(1)[0][0]
     return PasqalCloudClient(
-        token_provider=FixedToken(target.token),
+        token_provider=fixed_token(target.token),
         endpoints=Endpoints(core=target.url, account=target.url),
         project_id=project_id,
     )
