@@ -11,9 +11,11 @@ from flask import Flask, Response, request
 from flask import Request as FlaskRequest
 from werkzeug.datastructures import ImmutableMultiDict
 
-from .api import admin, jobs
+from .api import admin, job, jobs
+from .api.gate import register_gate
 from .db import MEMORY, Store
 from .errors import register_error_handlers
+from .faults import dropping
 from .generator import DEFAULT_RANDOM_SEED
 from .state import DataSet, Mock
 
@@ -25,6 +27,10 @@ DEFAULTS: dict[str, Any] = {
     "RESET": False,  # ...unless RESET
     "STRICT": False,  # unknown query parameters are a 422
     "JOURNAL_SIZE": 1000,  # requests kept in the journal, the most recent
+    "TOKEN": None,  # when set, requests need `Authorization: Bearer TOKEN`
+    "LATENCY": (0, 0),  # milliseconds added to each API request: (min, max)
+    "LIFECYCLE": False,  # jobs start, progress and finish as the clock moves
+    "ERROR_RATE": 0.1,  # with LIFECYCLE, the share of running jobs that end in ERROR
 }
 
 
@@ -58,13 +64,22 @@ def create_app(
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # as FastAPI sends it
 
     dataset = DataSet(app.config["SEED"], app.config["RANDOM_SEED"], tuple(app.config["FIXTURES"]))
-    mock = Mock(Store(app.config["DB"]), dataset, app.config["JOURNAL_SIZE"])
+    mock = Mock(
+        Store(app.config["DB"]),
+        dataset,
+        journal_size=app.config["JOURNAL_SIZE"],
+        lifecycle=app.config["LIFECYCLE"],
+        error_rate=app.config["ERROR_RATE"],
+    )
     mock.load(keep_existing=not app.config["RESET"], progress=progress)
     app.extensions["mockjobs"] = mock
 
     register_error_handlers(app)
+    register_gate(app)
     app.register_blueprint(jobs.blueprint)
+    app.register_blueprint(job.blueprint)
     app.register_blueprint(admin.blueprint)
+    app.wsgi_app = dropping(app.wsgi_app)  # type: ignore[method-assign]
     app.after_request(allow_cross_origin)
 
     @app.after_request

@@ -19,6 +19,7 @@ import waitress
 
 from . import server
 from .app import create_app
+from .faults import parse_latency
 from .fixtures import FixtureError, dump_records
 from .generator import DEFAULT_RANDOM_SEED, generate_jobs
 from .openapi import openapi_document
@@ -51,16 +52,24 @@ def cli() -> None:
               help="Database file; one that holds jobs is served as it is.")  # fmt: skip
 @click.option("--reset", is_flag=True, help="Replace the jobs of an existing --db.")
 @click.option("--strict", is_flag=True, help="Refuse unknown query parameters (422).")
+@click.option("--token", metavar="T", help="Require `Authorization: Bearer T` (401 otherwise).")
+@click.option("--latency", metavar="MS|MIN-MAX", callback=lambda ctx, param, value: latency(value),
+              help="Milliseconds added to each API request.")  # fmt: skip
+@click.option("--lifecycle", is_flag=True, help="Jobs start, progress and finish as time passes.")
+@click.option("--error-rate", type=click.FloatRange(0, 1), default=0.1, show_default=True,
+              help="With --lifecycle, the share of jobs that end in ERROR.")  # fmt: skip
 @click.option("--threads", type=click.IntRange(1, 256), default=8, show_default=True,
               help="Worker threads.")  # fmt: skip
 def serve(
     host: str, port: int, seed: int, random_seed: int, fixtures: Sequence[str], db: str,
-    reset: bool, strict: bool, threads: int,
+    reset: bool, strict: bool, token: str | None, latency: tuple[int, int], lifecycle: bool,
+    error_rate: float, threads: int,
 ) -> None:  # fmt: skip
     """Serve the API on http://HOST:PORT until interrupted."""
     sock = listen(host, port)  # first: a port in use is reported before any loading
     config = {"SEED": seed, "RANDOM_SEED": random_seed, "FIXTURES": list(fixtures), "DB": db,
-              "RESET": reset, "STRICT": strict}  # fmt: skip
+              "RESET": reset, "STRICT": strict, "TOKEN": token, "LATENCY": latency,
+              "LIFECYCLE": lifecycle, "ERROR_RATE": error_rate}  # fmt: skip
     expected = seed if (reset or db == ":memory:") else None
     try:
         with progress_bar(expected, "Loading jobs") as progress:
@@ -127,6 +136,13 @@ def write_atomically(path: Path, pieces: Iterator[str]) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def latency(value: str | None) -> tuple[int, int]:
+    try:
+        return parse_latency(value) if value else (0, 0)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="'--latency'") from None
 
 
 def listen(host: str, port: int) -> socket.socket:

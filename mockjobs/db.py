@@ -123,6 +123,24 @@ class Store:
                 return total, []
             return total, list(query.limit(params["limit"]).offset(params["offset"]))
 
+    def get(self, job_id: str) -> Job | None:
+        with self.lock:
+            return self.Job.get_or_none(self.Job.id == job_id)
+
+    def live(self) -> list[Job]:
+        """The jobs not in a final state, a batch's in creation order."""
+        with self.lock:
+            query = self.Job.select().where(
+                self.Job.status.in_(("PENDING", "RUNNING", "CANCELING"))
+            )
+            return list(query.order_by(self.Job.batch_id, self.Job.creation_order, self.Job.id))
+
+    def save(self, jobs: Iterable[Job]) -> None:
+        """Write changed jobs back, all in one write."""
+        with self.writing():
+            for job in jobs:
+                job.save()
+
     def close(self) -> None:
         with self.lock:
             self.database.close()

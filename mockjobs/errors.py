@@ -30,6 +30,15 @@ class RequestValidationError(ApiError):
         self.detail = detail
 
 
+class JSendFail(ApiError):
+    """A JSend `fail` answer: `{"status": "fail", "message": ..., "code": "404", "data": null}`."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(
+            {"status": "fail", "message": message, "code": str(status), "data": None}, status
+        )
+
+
 def error_response(error: ApiError) -> Response:
     response = jsonify(error.body)
     response.status_code = error.status

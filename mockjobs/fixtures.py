@@ -173,7 +173,7 @@ def complete(given: dict[str, Any], fake: Faker) -> dict[str, Any]:
     emulator = job.get("slurm_cluster_name") or job.get("slurm_job_id") or rnd.random() < 0.5
     started = job["start_timestamp"] is not None
     if "slurm_cluster_name" not in job:
-        job["slurm_cluster_name"] = DEVICES["EMU_MPS"][1] if emulator and started else None
+        job["slurm_cluster_name"] = DEVICES["EMU_MPS"] if emulator and started else None
     if "slurm_job_id" not in job:
         slurm_id = SLURM_FIRST_JOB_ID + rnd.randrange(1_000_000)
         job["slurm_job_id"] = str(slurm_id) if emulator and started else None

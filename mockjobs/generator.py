@@ -23,12 +23,12 @@ from .models import RECORD_FIELDS
 NOW = datetime(2025, 6, 2, 12, 0, tzinfo=UTC)  # the instant generated data is looked at
 DEFAULT_RANDOM_SEED = 1
 
-# Devices: seconds per shot, and the slurm cluster for the emulators (None: a QPU).
+# Devices, and the slurm cluster of the emulators (None: a QPU).
 DEVICES = {
-    "FRESNEL": (0.5, None),
-    "EMU_MPS": (0.6, "emu-mps-gpu"),
-    "EMU_SV": (0.2, "emu-sv-cpu"),
-    "EMU_FREE": (0.05, "emu-free-cpu"),
+    "FRESNEL": None,
+    "EMU_MPS": "emu-mps-gpu",
+    "EMU_SV": "emu-sv-cpu",
+    "EMU_FREE": "emu-free-cpu",
 }
 DEVICE_WEIGHTS = (40, 25, 20, 15)
 ORIGIN_WEIGHTS = {"CLIENT": 60, "AZURE": 15, "OVH": 15, "UNKNOWN": 10}
@@ -45,11 +45,22 @@ ERROR_MESSAGES = (
     "Invalid variables: missing value for 'omega'",
 )
 SLURM_FIRST_JOB_ID = 4_180_000
+CANCEL_DELAY = timedelta(seconds=60)  # a cancelled job is CANCELING until its worker stops
 
 
 def seconds(value: float) -> timedelta:
     """A duration rounded to whole microseconds."""
     return timedelta(microseconds=round(value * 1_000_000))
+
+
+def run_time(job_id: str, runs: int) -> timedelta:
+    """How long a job runs once started: about 0.3 s a run plus set-up, the same for the same job.
+
+    The generator lays out past runs with it and the lifecycle runs live jobs with it, so a
+    job that was running when the data set was made ends when its schedule said it would.
+    """
+    rnd = Random(f"run-{job_id}")
+    return seconds(runs * 0.3 * rnd.uniform(0.8, 1.3) + rnd.uniform(2, 20))
 
 
 def error_messages(rnd: Random) -> list[str]:
@@ -182,7 +193,7 @@ class Generator:
     ) -> Iterator[dict[str, Any]]:
         """The batch's jobs, run one after the other from the end of its time in the queue."""
         rnd = self.rnd
-        shot_seconds, cluster = DEVICES[batch.device]
+        cluster = DEVICES[batch.device]
         queue = rnd.uniform(5, 120) if cluster else rnd.uniform(60, 7200)  # a QPU is in demand
         clock = batch.created_at + seconds(queue)
         if batch.role == "queued":
@@ -190,8 +201,10 @@ class Generator:
         failed: list[dict[str, Any]] = []
         for order in range(1, size + 1):
             parent = retried[order - 1] if retried else None
+            job_id = self.fake.uuid4()
             runs = batch.runs if rnd.random() < 0.9 else rnd.choice(RUNS)
-            duration = seconds(runs * shot_seconds * rnd.uniform(0.8, 1.3) + rnd.uniform(2, 20))
+            runs = parent["runs"] if parent else runs
+            duration = run_time(job_id, runs)
             if batch.role in ("running", "cancelling") and order == 1:
                 # The first job has been running a while; or was, when cancelled moments ago.
                 now = NOW
@@ -199,12 +212,11 @@ class Generator:
                     now = batch.cancel_at = NOW - seconds(rnd.uniform(2, 20))
                 clock = now - duration * rnd.uniform(0.2, 0.8)
                 batch.created_at = min(batch.created_at, clock - seconds(rnd.uniform(5, 120)))
-            job_id = self.fake.uuid4()
             values = parent["variables"] if parent else variables(rnd, batch.variable_names)
             job = {
                 "id": job_id,
                 "parent_id": parent["id"] if parent else None,
-                "runs": parent["runs"] if parent else runs,
+                "runs": runs,
                 "batch_id": batch.id,
                 "project_id": batch.project_id,
                 "created_at": batch.created_at,
@@ -242,7 +254,7 @@ class Generator:
         if cancel is not None and cancel < end and cancel <= NOW:
             if cancel < start:  # cancelled in the queue: never started
                 status, start, end, progress, updated = "CANCELED", None, cancel, 0, cancel
-            elif cancel + timedelta(seconds=60) > NOW:  # the worker has not stopped yet
+            elif cancel + CANCEL_DELAY > NOW:  # the worker has not stopped yet
                 status, progress, updated = "CANCELING", self.progress(start, end, cancel), cancel
                 end = None
             else:
@@ -278,3 +290,20 @@ class Generator:
 def generate_jobs(count: int, random_seed: int = DEFAULT_RANDOM_SEED) -> Iterator[dict[str, Any]]:
     """`count` complete job records, the same ones for the same count and seed."""
     return Generator(count, random_seed).jobs()
+
+
+def result_for(job_id: str, runs: int) -> dict[str, Any]:
+    """The result of a DONE job that stores none: the same for the same job, every time.
+
+    `{"counter": {bitstring: count}, "raw": [bitstring, ...]}`, `runs` samples in all, drawn
+    from a few likely states of 2 to 5 atoms, as a QPU or emulator reports them.
+    """
+    rnd = Random(f"result-{job_id}")  # a string seed hashes the same everywhere
+    atoms = rnd.randint(2, 5)
+    states = [format(rnd.getrandbits(atoms), f"0{atoms}b") for _ in range(rnd.randint(2, 6))]
+    weights = [rnd.random() ** 2 for _ in states]
+    raw = rnd.choices(states, weights, k=runs)
+    counter: dict[str, int] = {}
+    for sample in raw:
+        counter[sample] = counter.get(sample, 0) + 1
+    return {"counter": dict(sorted(counter.items())), "raw": raw}

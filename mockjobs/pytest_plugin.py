@@ -32,6 +32,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     parser.addini("mockjobs_strict", "mockjobs: refuse unknown query parameters", type="bool", default=False)  # fmt: skip
     parser.addini("mockjobs_journal_size", "mockjobs: requests kept in the journal", default="1000")
+    parser.addini("mockjobs_token", "mockjobs: token the API requires (Bearer)", default="")
+    parser.addini(
+        "mockjobs_latency", "mockjobs: latency of API requests, MS or MIN-MAX", default="0"
+    )
+    parser.addini("mockjobs_lifecycle", "mockjobs: jobs progress as time passes", type="bool", default=False)  # fmt: skip
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -69,6 +74,9 @@ def mockjobs_server(pytestconfig: pytest.Config) -> Iterator[MockJobsServer]:
     server = MockJobsServer(
         **configured_dataset(pytestconfig),
         strict=pytestconfig.getini("mockjobs_strict"),
+        token=pytestconfig.getini("mockjobs_token") or None,
+        latency=pytestconfig.getini("mockjobs_latency"),
+        lifecycle=pytestconfig.getini("mockjobs_lifecycle"),
         journal_size=int(pytestconfig.getini("mockjobs_journal_size")),
     )
     with server:

@@ -9,6 +9,7 @@ import threading
 import time
 import weakref
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -18,6 +19,7 @@ from flask import Flask
 from waitress import wasyncore
 
 from .app import create_app
+from .faults import FaultRuleSchema, parse_latency
 from .generator import DEFAULT_RANDOM_SEED
 from .journal import RecordedRequest, assert_request_made
 from .state import DataSet, Mock
@@ -59,15 +61,22 @@ class MockJobsServer:
         random_seed: int = DEFAULT_RANDOM_SEED,
         fixtures: Sequence[str | Path] = (),
         strict: bool = False,
+        token: str | None = None,
+        latency: tuple[int, int] | str = (0, 0),
+        lifecycle: bool = False,
+        error_rate: float = 0.1,
         journal_size: int = 1000,
         host: str = "127.0.0.1",
         port: int = 0,
         threads: int = 4,
     ) -> None:
-        self.host, self.port, self.threads = host, port, threads
+        self.host, self.port, self.threads, self.token = host, port, threads, token
+        if isinstance(latency, str):
+            latency = parse_latency(latency)
         self.app: Flask = create_app(
             {"SEED": seed, "RANDOM_SEED": random_seed, "FIXTURES": [str(f) for f in fixtures],
-             "STRICT": strict, "JOURNAL_SIZE": journal_size}
+             "STRICT": strict, "TOKEN": token, "LATENCY": latency, "LIFECYCLE": lifecycle,
+             "ERROR_RATE": error_rate, "JOURNAL_SIZE": journal_size}
         )  # fmt: skip
         self.url = ""
         self._server: Any = None
@@ -124,7 +133,8 @@ class MockJobsServer:
         while True:
             connection = http.client.HTTPConnection(host.strip("[]"), int(port), timeout=1)
             try:
-                connection.request("GET", "/_mock/requests")
+                headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+                connection.request("GET", "/_mock/requests", headers=headers)
                 if connection.getresponse().status == 200:
                     return
             except OSError:
@@ -156,6 +166,16 @@ class MockJobsServer:
             current.fixtures if fixtures is None else tuple(str(f) for f in fixtures),
         )
         self.mock.reset(dataset)
+
+    def advance_clock(self, seconds: float) -> datetime:
+        """Move the mock's clock forward; with lifecycle on, the jobs move with it."""
+        now = self.mock.clock.advance(seconds)
+        self.mock.tick()
+        return now
+
+    def arm_fault(self, path: str = "/api/v2/jobs", **rule: Any) -> dict[str, Any]:
+        """Arm a fault rule (the fields of POST /_mock/faults); the rule with its id."""
+        return self.mock.faults.arm(FaultRuleSchema().load({"path": path, **rule})).to_json()
 
     @property
     def requests(self) -> list[RecordedRequest]:

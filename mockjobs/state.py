@@ -11,10 +11,13 @@ from typing import Any
 
 import peewee
 
+from .clock import Clock
 from .db import Store
+from .faults import Faults
 from .fixtures import FixtureError, parse_records, read_fixture_file, to_json
 from .generator import DEFAULT_RANDOM_SEED, generate_jobs
 from .journal import Journal
+from .lifecycle import advance
 
 Progress = Callable[[int], None]
 SNAPSHOTS_KEPT = 4  # data sets whose snapshot is kept for fast resets
@@ -32,12 +35,23 @@ class DataSet:
 class Mock:
     """The state behind one app. `reset()` restores a data set from a snapshot in milliseconds."""
 
-    def __init__(self, store: Store, dataset: DataSet, journal_size: int = 1000) -> None:
+    def __init__(
+        self,
+        store: Store,
+        dataset: DataSet,
+        *,
+        journal_size: int = 1000,
+        lifecycle: bool = False,
+        error_rate: float = 0.1,
+    ) -> None:
         self.store = store
         self.dataset: DataSet | None = dataset  # None: the jobs a database file held at start
         self.journal = Journal(journal_size)
+        self.faults = Faults()
+        self.clock = Clock()
+        self.lifecycle, self.error_rate = lifecycle, error_rate
         self._snapshots: OrderedDict[DataSet | None, sqlite3.Connection] = OrderedDict()
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
 
     def load(self, *, keep_existing: bool = False, progress: Progress | None = None) -> None:
         """Fill the store with the data set (or keep the jobs it holds) and snapshot it."""
@@ -47,8 +61,17 @@ class Mock:
             populate(self.store, self.dataset, progress)
         self._remember(self.dataset)
 
+    def tick(self) -> None:
+        """With lifecycle on, bring the live jobs to the clock's present."""
+        if self.lifecycle:
+            with self._lock:
+                advance(self.store, self.clock.now(), self.clock.start, self.error_rate)
+
     def reset(self, dataset: DataSet | None = None) -> None:
-        """Back to the configured data set (or to `dataset`, which becomes the configured one)."""
+        """Back to the configured data set (or to `dataset`, which becomes the configured one).
+
+        The journal, the fault rules and the clock start afresh too.
+        """
         with self._lock:
             if dataset is not None and dataset != self.dataset:
                 self.dataset = dataset
@@ -60,6 +83,8 @@ class Mock:
                 self._snapshots.move_to_end(self.dataset)
                 self.store.restore(snapshot)
             self.journal.clear()
+            self.faults.clear()
+            self.clock.reset()
 
     def add_jobs(self, records: Sequence[dict[str, Any]] | dict[str, Any]) -> list[dict[str, Any]]:
         """Insert records (partial ones completed as fixture records are); their JSON form.

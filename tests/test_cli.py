@@ -89,6 +89,18 @@ def test_db_file_keeps_jobs_between_runs(tmp_path: Path) -> None:
         assert "serving 5 jobs" in line
 
 
+def test_serve_with_a_token_lifecycle_and_latency() -> None:
+    with serving("--seed", "30", "--token", "t0k", "--lifecycle", "--latency", "1-5") as (url, _):
+        assert requests.get(f"{url}/api/v2/jobs", timeout=10).status_code == 401
+        auth = {"Authorization": "Bearer t0k"}
+        assert requests.get(f"{url}/api/v2/jobs", headers=auth, timeout=10).status_code == 200
+        requests.post(f"{url}/_mock/clock", json={"advance": 86400}, headers=auth, timeout=10)
+        live = requests.get(
+            f"{url}/api/v2/jobs?status=PENDING&status=RUNNING", headers=auth, timeout=10
+        )
+        assert live.json()["pagination"]["total"] == 0
+
+
 BAD_COMMAND_LINES = [
     (["serve", "--port", "abc"], "Invalid value for '--port'"),
     (["serve", "--port", "70000"], "Invalid value for '--port'"),
@@ -96,6 +108,9 @@ BAD_COMMAND_LINES = [
     (["serve", "--seed"], "Option '--seed' requires an argument"),
     (["serve", "--random-seed", "x"], "Invalid value for '--random-seed'"),
     (["serve", "--bogus"], "No such option '--bogus'"),
+    (["serve", "--latency", "slow"], "Invalid value for '--latency'"),
+    (["serve", "--latency", "9-1"], "Invalid value for '--latency'"),
+    (["serve", "--error-rate", "2"], "Invalid value for '--error-rate'"),
     (["serve", "extra"], "Got unexpected extra argument (extra)"),
     (["launch"], "No such command 'launch'"),
     (["generate"], "Missing option '--count'"),

@@ -1,14 +1,18 @@
-"""The control API under the reserved prefix /_mock: reset, add jobs, read the journal."""
+"""The control API under the reserved prefix /_mock: reset, jobs, faults, clock, journal."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from ..errors import RequestValidationError
+from ..faults import FaultRuleSchema
 from ..fixtures import FixtureError
+from ..models import format_timestamp
 from . import current_mock
 
 blueprint = Blueprint("admin", __name__, url_prefix="/_mock")
@@ -39,6 +43,45 @@ def add_jobs() -> tuple[Response, int]:
     return jsonify(data=added), 201
 
 
+@blueprint.post("/faults")
+def arm_fault() -> tuple[Response, int]:
+    """Arm a fault rule; matching requests get its status, its delay, or a dropped connection."""
+    try:
+        spec = FAULT_RULE.load(object_body())
+    except ValidationError as error:
+        raise RequestValidationError(list(field_errors(error.messages))) from None
+    return jsonify(data=current_mock().faults.arm(spec).to_json()), 201
+
+
+@blueprint.get("/faults")
+def list_faults() -> Response:
+    return jsonify(data=[rule.to_json() for rule in current_mock().faults.rules()])
+
+
+@blueprint.delete("/faults")
+def clear_faults() -> Response:
+    current_mock().faults.clear()
+    return jsonify(data=[])
+
+
+@blueprint.get("/clock")
+def read_clock() -> Response:
+    return jsonify(now=format_timestamp(current_mock().clock.now()))
+
+
+@blueprint.post("/clock")
+def advance_clock() -> Response:
+    """`{"advance": SECONDS}`: move the clock forward (with lifecycle on, the jobs follow)."""
+    try:
+        seconds = CLOCK.load(object_body())["advance"]
+    except ValidationError as error:
+        raise RequestValidationError(list(field_errors(error.messages))) from None
+    mock = current_mock()
+    now = mock.clock.advance(seconds)
+    mock.tick()
+    return jsonify(now=format_timestamp(now))
+
+
 @blueprint.get("/requests")
 def list_requests() -> Response:
     """The requests received (not those to /_mock), oldest first."""
@@ -49,6 +92,42 @@ def list_requests() -> Response:
 def clear_requests() -> Response:
     current_mock().journal.clear()
     return jsonify(data=[])
+
+
+class ClockSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    advance = fields.Float(
+        required=True, allow_nan=False, validate=validate.Range(0, 10 * 365 * 86400)
+    )
+
+
+FAULT_RULE = FaultRuleSchema()
+CLOCK = ClockSchema()
+
+
+def object_body() -> dict[str, Any]:
+    body = json_body()
+    if not isinstance(body, dict):
+        raise RequestValidationError(
+            [
+                {
+                    "type": "model_attributes_type",
+                    "loc": ["body"],
+                    "msg": "Input should be an object",
+                    "input": body,
+                }
+            ]
+        )
+    return body
+
+
+def field_errors(messages: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """marshmallow's messages as FastAPI-shaped errors naming each field."""
+    for field, problems in messages.items():
+        for problem in problems if isinstance(problems, list) else [problems]:
+            yield {"type": "value_error", "loc": ["body", field], "msg": str(problem)}
 
 
 def json_body() -> Any:
