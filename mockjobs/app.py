@@ -11,7 +11,7 @@ from flask import Flask, Response, request
 from flask import Request as FlaskRequest
 from werkzeug.datastructures import ImmutableMultiDict
 
-from .api import admin, job, jobs
+from .api import admin, job, jobs, ui
 from .api.gate import register_gate
 from .db import MEMORY, Store
 from .errors import register_error_handlers
@@ -79,6 +79,7 @@ def create_app(
     app.register_blueprint(jobs.blueprint)
     app.register_blueprint(job.blueprint)
     app.register_blueprint(admin.blueprint)
+    app.register_blueprint(ui.blueprint)
     app.wsgi_app = dropping(app.wsgi_app)  # type: ignore[method-assign]
     app.after_request(allow_cross_origin)
 

@@ -26,6 +26,7 @@ class RecordedRequest:
     headers: dict[str, str]
     status: int
     time: str = field(compare=False)
+    response: Any = field(default=None, compare=False)  # the JSON body of an error answer
 
     @property
     def url(self) -> str:
@@ -57,6 +58,7 @@ class Journal:
             headers=dict(request.headers),
             status=response.status_code,
             time=format_timestamp(datetime.now(UTC)),
+            response=response.get_json(silent=True) if response.status_code >= 400 else None,
         )
         with self._lock:
             self._entries.append(entry)

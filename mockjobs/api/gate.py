@@ -13,7 +13,8 @@ from ..faults import DROP
 from ..journal import CONTROL_PREFIX
 from . import current_mock
 
-PUBLIC = ("/openapi.json", f"{CONTROL_PREFIX}/results/")  # documents, and "pre-signed" result links
+# Documents, "pre-signed" result links, and the dashboard (which asks for the token itself).
+PUBLIC = ("/openapi.json", f"{CONTROL_PREFIX}/results/", f"{CONTROL_PREFIX}/ui")
 
 
 def register_gate(app: Flask) -> None:
@@ -26,7 +27,7 @@ def register_gate(app: Flask) -> None:
 def check_token(*_: object) -> None:
     """With a token configured, the API and the control API need `Authorization: Bearer TOKEN`."""
     token = current_app.config["TOKEN"]
-    if not token or request.method == "OPTIONS" or request.path.startswith(PUBLIC):
+    if not token or request.method == "OPTIONS" or request.path == "/" or request.path.startswith(PUBLIC):
         return
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(
