@@ -11,7 +11,6 @@ import json
 import os
 import re
 import selectors
-import signal
 import subprocess
 import sys
 from collections import Counter
@@ -81,7 +80,7 @@ def target() -> Iterator[Target]:
 
 @contextmanager
 def serve_mockjobs() -> Iterator[str]:
-    """`mockjobs serve` in a subprocess, stopped with Ctrl-C on exit; gives its URL."""
+    """`mockjobs serve` in a subprocess, terminated on exit; gives its URL."""
     command = [sys.executable, "-m", "mockjobs.cli", "serve", "--port", "0", "--seed", str(SEED)]
     env = {name: value for name, value in os.environ.items() if not name.startswith("MOCKJOBS_")}
     with subprocess.Popen(
@@ -109,8 +108,12 @@ def first_line(process: subprocess.Popen[str]) -> str:
 
 
 def stop(process: subprocess.Popen[str]) -> tuple[str, str]:
-    """Interrupt the process as Ctrl-C does (killing it if it lingers); its remaining output."""
-    process.send_signal(signal.SIGINT)
+    """Terminate the process (kill it if it lingers); its remaining output.
+
+    SIGTERM rather than Ctrl-C's SIGINT: a process started from a background job of a
+    non-interactive shell, as CI may be, inherits SIGINT ignored.
+    """
+    process.terminate()
     try:
         return process.communicate(timeout=10)
     except subprocess.TimeoutExpired:
