@@ -12,7 +12,6 @@ from typing import Any
 import peewee
 
 from .models import RECORD_FIELDS, Job, bind_job_model
-from .queries import job_query
 
 MEMORY = ":memory:"
 
@@ -113,15 +112,6 @@ class Store:
         """Refresh the planner's statistics, so that it picks the right index for each query."""
         with self.lock:
             self.database.execute_sql("ANALYZE")
-
-    def list_jobs(self, params: dict[str, Any]) -> tuple[int, list[Job]]:
-        """The total of jobs matching `params`, and the page that `limit` and `offset` select."""
-        with self.lock:
-            query = job_query(self.Job, params)
-            total = query.count()
-            if params["offset"] >= total:
-                return total, []
-            return total, list(query.limit(params["limit"]).offset(params["offset"]))
 
     def get(self, job_id: str) -> Job | None:
         with self.lock:

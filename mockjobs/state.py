@@ -11,6 +11,7 @@ from typing import Any
 
 import peewee
 
+from .cache import ListCache
 from .clock import Clock
 from .db import Store
 from .faults import Faults
@@ -49,6 +50,7 @@ class Mock:
         self.journal = Journal(journal_size)
         self.faults = Faults()
         self.clock = Clock()
+        self.list_cache = ListCache(store)
         self.lifecycle, self.error_rate = lifecycle, error_rate
         self._snapshots: OrderedDict[DataSet | None, sqlite3.Connection] = OrderedDict()
         self._lock = threading.RLock()

@@ -27,7 +27,12 @@ def register_gate(app: Flask) -> None:
 def check_token(*_: object) -> None:
     """With a token configured, the API and the control API need `Authorization: Bearer TOKEN`."""
     token = current_app.config["TOKEN"]
-    if not token or request.method == "OPTIONS" or request.path == "/" or request.path.startswith(PUBLIC):
+    if (
+        not token
+        or request.method == "OPTIONS"
+        or request.path == "/"
+        or request.path.startswith(PUBLIC)
+    ):
         return
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(
