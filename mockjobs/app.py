@@ -55,7 +55,7 @@ def create_app(
     Environment values are JSON (`MOCKJOBS_SEED=50`, `MOCKJOBS_FIXTURES='["a.json"]'`).
     `progress` is told how many jobs each step of the initial load inserted.
     """
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)  # the dashboard serves its own assets
     app.request_class = Request
     app.config.from_mapping(DEFAULTS)
     app.config.from_prefixed_env("MOCKJOBS")

@@ -81,6 +81,7 @@ def serve(
     wsgi = waitress.create_server(app, sockets=[sock], threads=threads, ident="mockjobs")
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # a busy mock is no warning
     click.echo(f"mockjobs: serving {count} jobs on {server.base_url(sock)} (Ctrl-C to stop)")
+    click.echo(f"mockjobs: dashboard on {server.base_url(sock)}/")
     try:
         wsgi.run()
     except KeyboardInterrupt:

@@ -49,7 +49,8 @@ class FaultRuleSchema(Schema):
         validate=validate.OneOf(("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")),
     )
     path = fields.String(
-        required=True, validate=validate.Regexp(r"^/", error="Must start with '/'.")
+        required=True,
+        validate=validate.Regexp(r"^/(?!_mock(/|$))", error="Must start with '/' and not be under /_mock."),
     )
     query = fields.Dict(keys=fields.String(), values=fields.String(), load_default=dict)
     status = fields.Integer(strict=True, load_default=None, validate=validate.OneOf(FAULT_STATUSES))

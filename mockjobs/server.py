@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import logging
 import socket
@@ -110,7 +111,8 @@ class MockJobsServer:
             return
         server, thread = self._server, self._thread
         # Closing every channel from the loop's own thread empties its map, which ends the loop.
-        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+        with contextlib.suppress(OSError):  # the loop has ended already (its trigger is closed)
+            server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
         thread.join(READY_TIMEOUT)
         server.task_dispatcher.shutdown(timeout=READY_TIMEOUT)
         self._server = self._thread = None

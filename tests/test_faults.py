@@ -77,8 +77,20 @@ def test_faulted_requests_are_journaled(api: FlaskClient) -> None:
 
 
 def test_the_control_api_is_never_faulted(api: FlaskClient) -> None:
-    api.post("/_mock/faults", json={"path": "/_mock/faults", "status": 500})
-    assert api.get("/_mock/faults").status_code == 200
+    for path in ("/_mock/faults", "/_mock"):
+        response = api.post("/_mock/faults", json={"path": path, "status": 500})
+        assert response.status_code == 422 and response.get_json()["detail"][0]["loc"] == ["body", "path"]
+    assert api.get("/_mock/faults").get_json() == {"data": []}
+
+
+def test_the_results_download_can_fail(api: FlaskClient) -> None:
+    job = api.get(f"{JOBS}?status=DONE&limit=1").get_json()["data"][0]
+    link = api.get(f"/api/v1/jobs/{job['id']}/results_link").get_json()["data"]["results_link"]
+    path = link.removeprefix("http://localhost")
+    api.post("/_mock/faults", json={"path": path, "status": 500, "times": 1})
+    assert [api.get(link).status_code, api.get(link).status_code] == [500, 200]
+    assert [(e["path"], e["status"]) for e in api.get("/_mock/requests").get_json()["data"]][-2:] == [
+        (path, 500), (path, 200)]  # fmt: skip
 
 
 def test_a_delay_then_the_normal_answer(live: MockJobsServer) -> None:

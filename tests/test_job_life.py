@@ -52,7 +52,7 @@ def test_get_job_status(api: FlaskClient) -> None:
         "/api/v2/jobs/nope",
         "/api/v1/jobs/nope/status",
         "/api/v1/jobs/nope/results_link",
-        "/_mock/results/nope",
+        "/results/nope",
     ],
 )
 def test_unknown_job_is_a_404(api: FlaskClient, path: str) -> None:
@@ -70,7 +70,7 @@ def test_unknown_job_is_a_404(api: FlaskClient, path: str) -> None:
 def test_results_of_a_done_job(api: FlaskClient) -> None:
     done = one(api, "DONE")
     link = api.get(f"/api/v1/jobs/{done['id']}/results_link").get_json()["data"]["results_link"]
-    assert link == f"http://localhost/_mock/results/{done['id']}"
+    assert link == f"http://localhost/results/{done['id']}"
     result = api.get(link).get_json()
     assert sum(result["counter"].values()) == len(result["raw"]) == done["runs"]
     assert all(result["raw"].count(bits) == count for bits, count in result["counter"].items())

@@ -255,7 +255,7 @@ def test_json_is_utf8_and_compact(api: FlaskClient) -> None:
 
 
 def test_unknown_path_is_fastapis_404(api: FlaskClient) -> None:
-    for path in ("/", "/api/v2/job", "/api/v2/jobs/x/y", "/api/v3/jobs"):
+    for path in ("/api", "/api/v2/job", "/api/v2/jobs/x/y", "/api/v3/jobs", "/static/ui/app.js"):
         response = api.get(path)
         assert (response.status_code, response.get_json()) == (404, {"detail": "Not Found"})
 

@@ -14,7 +14,7 @@ from ..journal import CONTROL_PREFIX
 from . import current_mock
 
 # Documents, "pre-signed" result links, and the dashboard (which asks for the token itself).
-PUBLIC = ("/openapi.json", f"{CONTROL_PREFIX}/results/", f"{CONTROL_PREFIX}/ui")
+PUBLIC = ("/openapi.json", "/results/", f"{CONTROL_PREFIX}/ui")
 
 
 def register_gate(app: Flask) -> None:

@@ -56,8 +56,9 @@ def get_results_link(job_id: str) -> Response:
     return success({"results_link": link})
 
 
-@blueprint.get("/_mock/results/<job_id>")
+@blueprint.get("/results/<job_id>")
 def download_results(job_id: str) -> Response:
+    """The result JSON, as a pre-signed storage link serves it: journaled, faultable, no token."""
     result = result_of(find(job_id))
     if result is None:
         raise JSendFail(404, f"Job {job_id} has no results.")

@@ -33,6 +33,14 @@ if TYPE_CHECKING:
     from pasqal_cloud.authentication import TokenProvider
     from pasqal_cloud.pasqal_cloud_client import PasqalCloudClient
 
+# The SDK warns, from 30 days before the end of its version's maintenance window (2027-09-08
+# for 0.24.0) and forever after, on every client it builds: a date, not a contract, so it must
+# not fail the contract tests. A test module uses these as `pytestmark = [*SDK_WARNINGS, ...]`.
+SDK_WARNINGS = [
+    pytest.mark.filterwarnings(r"ignore:SDK version \S+ will be deprecated on:DeprecationWarning"),
+    pytest.mark.filterwarnings(r"ignore:SDK version \S+ is no longer supported:DeprecationWarning"),
+]
+
 SEED = 500  # jobs the local server generates
 STARTUP_TIMEOUT = 60  # seconds to wait for the server's first line
 BANNER = re.compile(r"mockjobs: serving (\d+) jobs on (http://\S+) \(Ctrl-C to stop\)")

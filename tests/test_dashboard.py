@@ -1,0 +1,343 @@
+"""The dashboard in a real browser: headless Chromium from the distribution, driven by selenium.
+
+Needs the Debian packages `chromium` and `chromium-driver` (the system chromedriver is used as it
+is: selenium never downloads one). Without them the tests are skipped, loudly, except under CI
+(the CI environment variable set), where they fail. MOCKJOBS_CHROMIUM and MOCKJOBS_CHROMEDRIVER
+name other paths. `MOCKJOBS_SCREENSHOT=1` also saves the README's screenshot, docs/dashboard.png.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from mockjobs import MockJobsServer
+from mockjobs.models import ORIGINS, SORTABLE_FIELDS, STATUSES
+
+# Debian's paths; elsewhere, point these variables at the browser and its matching driver.
+CHROMIUM = os.environ.get("MOCKJOBS_CHROMIUM", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("MOCKJOBS_CHROMEDRIVER", "/usr/bin/chromedriver")
+WAIT = 15  # seconds, an upper bound: every wait ends as soon as the page is there
+SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "dashboard.png"
+ERROR_JOBS = 20  # of the 200 jobs of random seed 1
+
+
+def missing_browser() -> str | None:
+    """Why the browser tests cannot run here, or None."""
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        return "selenium is not installed: pip install -e '.[test]'"
+    for path, package in ((CHROMIUM, "chromium"), (CHROMEDRIVER, "chromium-driver")):
+        if not (Path(path).is_file() and os.access(path, os.X_OK)):
+            return (
+                f"{path} is missing: apt-get install chromium chromium-driver (package {package})"
+            )
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    reason = missing_browser()
+    if reason:
+        message = f"THE DASHBOARD'S BROWSER TESTS DID NOT RUN: {reason}"
+        if os.environ.get("CI"):
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in (
+        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--no-first-run", "--window-size=1400,1000",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium')}",
+    ):  # fmt: skip
+        options.add_argument(argument)
+    # An explicit driver path: selenium-manager is never asked to find or download one.
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(WAIT)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(options.arguments[-1].partition("=")[2], ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[MockJobsServer]:
+    with MockJobsServer(seed=200) as server:
+        yield server
+
+
+class Page:
+    """The dashboard as a test sees it: read through the DOM, waited for, never slept on."""
+
+    def __init__(self, driver: Any, url: str) -> None:
+        self.driver, self.url = driver, url
+
+    def open(self, path: str = "/") -> Page:
+        self.driver.get("about:blank")
+        self.driver.get(self.url + path)
+        self.wait(lambda: self.state() == "ready", "the first page of jobs")
+        return self
+
+    def wait(self, condition: Callable[[], Any], what: str) -> Any:
+        from selenium.common.exceptions import StaleElementReferenceException
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        return WebDriverWait(
+            self.driver,
+            WAIT,
+            poll_frequency=0.05,
+            ignored_exceptions=[StaleElementReferenceException],
+        ).until(lambda _: condition(), f"waited {WAIT} s for {what}")
+
+    def find(self, css: str) -> Any:
+        from selenium.webdriver.common.by import By
+
+        return self.driver.find_element(By.CSS_SELECTOR, css)
+
+    def texts(self, css: str) -> list[str]:
+        """The text of every element matching, read at once (no element can go stale)."""
+        script = "return [...document.querySelectorAll(arguments[0])].map(e => e.textContent)"
+        return self.driver.execute_script(script, css)
+
+    def text(self, css: str) -> str:
+        found = self.texts(css)
+        return found[0] if found else ""
+
+    def state(self) -> str:
+        """`ready` once the jobs and the charts have their answers."""
+        script = "return ['jobs', 'glance'].map(id => document.getElementById(id).dataset.state)"
+        states = set(self.driver.execute_script(script))
+        return states.pop() if len(states) == 1 else "loading"
+
+    def content_range(self) -> str:
+        return self.text("#content-range").removeprefix("Content-Range: ")
+
+    def wait_range(self, expected: str) -> None:
+        self.wait(lambda: self.content_range() == expected and self.state() == "ready", expected)
+
+    def fill(self, css: str, value: str) -> None:
+        element = self.find(css)
+        element.clear()
+        element.send_keys(value)
+
+    def choose(self, css: str, text: str) -> None:
+        from selenium.webdriver.support.select import Select
+
+        Select(self.find(css)).select_by_visible_text(text)
+
+    def rows(self, css: str) -> list[str]:
+        """Each row matching, as its cells' texts joined by spaces."""
+        script = """return [...document.querySelectorAll(arguments[0])]
+            .map(row => [...row.cells].map(cell => cell.textContent).join(" "))"""
+        return self.driver.execute_script(script, css)
+
+    def requests_shown(self) -> list[str]:
+        """The journal's rows without their time: `GET /api/v2/jobs?status=done 422`."""
+        return [row.partition(" ")[2] for row in self.rows("[data-test=request-row]")]
+
+    def faults_shown(self) -> str:
+        return " | ".join(self.rows("[data-test=fault-row]"))
+
+
+@pytest.fixture
+def page(browser: Any, server: MockJobsServer) -> Iterator[Page]:
+    server.reset()
+    browser.get_log("browser")  # read, hence emptied
+    yield Page(browser, server.url).open()
+    failures = [entry["message"] for entry in browser.get_log("browser")]
+    assert not [message for message in failures if "Failed to load resource" not in message]
+
+
+def test_the_page_and_its_assets_are_served(server: MockJobsServer) -> None:
+    for path in ("/", "/_mock/ui"):
+        response = requests.get(server.url + path, timeout=10)
+        assert response.status_code == 200
+        assert response.headers["Content-Type"].startswith("text/html")
+        assert "default-src 'none'" in response.headers["Content-Security-Policy"]
+        for asset in re.findall(r'(?:href|src)="(/_mock/ui/static/[^"]+)"', response.text):
+            assert requests.get(server.url + asset, timeout=10).status_code == 200, asset
+    assert requests.get(f"{server.url}/_mock/ui/static/nothing.js", timeout=10).status_code == 404
+    # The page's vocabulary is the API's.
+    script = requests.get(f"{server.url}/_mock/ui/static/app.js", timeout=10).text
+    for name, values in (
+        ("STATUSES", STATUSES),
+        ("ORIGINS", ORIGINS),
+        ("SORTABLE", SORTABLE_FIELDS),
+    ):
+        listed = re.search(rf"const {name} = \[(.*?)\];", script, re.S)
+        assert listed and re.findall(r'"(\w+)"', listed[1]) == list(values), name
+
+
+def test_jobs_filters_charts_and_a_job(page: Page, server: MockJobsServer) -> None:
+    page.wait_range("1-20/200")
+    assert len(page.texts("[data-test=job-row]")) == 20
+    assert page.find("#api-url").get_attribute("value") == f"{server.url}/api/v2/jobs?limit=20"
+    assert (
+        page.find("#curl-line").get_attribute("value")
+        == f"curl -i '{server.url}/api/v2/jobs?limit=20'"
+    )
+    counts = "[data-test^=count-status-] , [data-test^=count-origin-]"
+    page.wait(lambda: len(page.texts(counts)) == 10, "the charts")
+
+    def count(name: str) -> str:
+        return page.find(f"[data-test=count-{name}]").get_attribute("data-count")
+
+    assert count("status-ERROR") == str(ERROR_JOBS)
+    totals = [int(count(f"status-{status}")) for status in STATUSES]
+    assert sum(totals) == 200
+    assert sum(int(count(f"origin-{origin}")) for origin in ORIGINS) == 200
+    assert "over all 200 matching jobs" in page.text("#chart-created-caption")
+
+    page.find("#f-status-ERROR").click()
+    page.wait_range(f"1-{ERROR_JOBS}/{ERROR_JOBS}")
+    assert set(page.texts("[data-test=job-status]")) == {"ERROR"}
+    assert "status=ERROR" in page.find("#api-url").get_attribute("value")
+    page.wait(lambda: count("status-DONE") == "0" and count("status-ERROR") == "20", "counts")
+
+    page.find("[data-test=job-link]").click()
+    job_id = page.texts("[data-test=job-link]")[0]
+    page.wait(lambda: job_id in page.text("#job-json") and "ERROR" in page.text("#job-json"), "job")
+    assert page.text("#job-results") == "none (null: the job has no results)"
+
+
+def test_paging_shows_the_content_range(page: Page) -> None:
+    page.wait_range("1-20/200")
+    first = page.texts("[data-test=job-link]")
+    page.find("#page-next").click()
+    page.wait_range("21-40/200")
+    assert not set(first) & set(page.texts("[data-test=job-link]"))
+    assert page.find("#api-url").get_attribute("value").endswith("limit=20&offset=20")
+    page.find("#page-last").click()
+    page.wait_range("181-200/200")
+    assert not page.find("#page-next").is_enabled()
+    page.find("#page-first").click()
+    page.wait_range("1-20/200")
+    assert page.texts("[data-test=job-link]") == first
+
+
+def test_a_bad_request_appears_in_the_journal_with_its_422(
+    page: Page, server: MockJobsServer
+) -> None:
+    response = requests.get(f"{server.url}/api/v2/jobs", params={"status": "done"}, timeout=10)
+    assert response.status_code == 422
+    page.wait(lambda: "GET /api/v2/jobs?status=done 422" in page.requests_shown(), "the 422")
+    # The page's own requests are journaled too, but hidden unless asked for.
+    assert not any("limit=20" in row for row in page.requests_shown())
+    page.find("#show-own").click()
+    page.wait(lambda: any("limit=20" in row for row in page.requests_shown()), "own requests")
+    page.find("#show-own").click()
+
+    page.find("[data-test=request-row]").click()
+    page.wait(lambda: '"type": "enum"' in page.text("#request-response"), "the 422 body")
+    assert "Input should be 'PENDING'" in page.text("#request-response")
+    assert "python-requests" in page.text("#request-headers")
+
+    if os.environ.get("MOCKJOBS_SCREENSHOT"):  # the README's picture, with something to look at
+        page.driver.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": 1400, "height": 1000, "deviceScaleFactor": 1, "mobile": False},
+        )
+        page.choose("#f-limit", "10")
+        page.find("#f-status-ERROR").click()
+        page.find("#f-status-RUNNING").click()
+        page.wait(
+            lambda: "status=RUNNING" in page.find("#api-url").get_attribute("value"), "RUNNING"
+        )
+        page.wait(lambda: page.state() == "ready", "ERROR and RUNNING jobs")
+        server.arm_fault("/api/v2/jobs", status=503, times=2)
+        requests.get(f"{server.url}/api/v2/jobs", params={"limit": 5}, timeout=10)
+        page.wait(lambda: len(page.texts("[data-test=request-row]")) == 2, "the requests")
+        page.wait(lambda: page.texts("[data-test=fault-row]"), "the fault")
+        page.driver.execute_script("window.scrollTo(0, 0)")
+        SCREENSHOT.parent.mkdir(exist_ok=True)
+        assert page.driver.save_screenshot(str(SCREENSHOT))
+        page.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def test_controls_fault_job_clock_and_reset(page: Page, server: MockJobsServer) -> None:
+    # Arm a 503 fault: listed at once, and armed on the server.
+    page.choose("#fault-status", "503")
+    page.fill("#fault-times", "2")
+    page.find("[data-test=arm-fault]").click()
+    page.wait(lambda: "Armed rule" in page.text("#fault-result"), "the rule armed")
+    page.wait(lambda: "GET /api/v2/jobs 503 2" in page.faults_shown(), "rule")
+    assert [rule.status for rule in server.mock.faults.rules()] == [503]
+    assert requests.get(f"{server.url}/api/v2/jobs", timeout=10).status_code == 503
+    page.wait(lambda: "GET /api/v2/jobs 503 1" in page.faults_shown(), "1 left")
+    page.find("#faults-clear").click()
+    page.wait(lambda: page.texts("[data-test=fault-row]") == [], "no rule")
+    assert server.mock.faults.rules() == []
+
+    # Add a job whose id would be markup: it is shown as text, never parsed.
+    job_id = '<img id="pwned" src="x">'
+    page.fill("#add-id", job_id)
+    page.choose("#add-status", "DONE")
+    page.fill("#add-runs", "123")
+    page.find("[data-test=add-job]").click()
+    page.wait(lambda: page.text("[data-test=added-job]") == job_id, "the added job")
+    page.fill("#f-id-prefix", "<img")
+    page.find("[data-test=apply]").click()
+    page.wait_range("1-1/1")
+    assert page.texts("[data-test=job-link]") == [job_id]
+    page.find("[data-test=job-link]").click()
+    page.wait(lambda: '"runs": 123' in page.text("#job-json"), "the added job's record")
+    link = page.find("#job-results a").get_attribute("href")
+    assert link.startswith(f"{server.url}/results/")
+    assert requests.get(link, timeout=10).json()["counter"]
+    requests.get(f"{server.url}/<b id=pwned>", timeout=10)
+    page.wait(lambda: "GET /<b id=pwned> 404" in page.requests_shown(), "the 404")
+    assert page.driver.execute_script("return document.querySelectorAll('#pwned').length") == 0
+
+    # Advance the clock one day.
+    page.wait(lambda: page.text("#clock-now").startswith("2025-06-02T"), "the clock")
+    page.fill("#clock-seconds", "86400")
+    page.find("[data-test=advance-clock]").click()
+    page.wait(lambda: page.text("#clock-now").startswith("2025-06-03T"), "the clock a day on")
+
+    # Reset: the added job is gone, the table is back to its first page, the journal empty.
+    page.find("#clear-filters").click()
+    page.wait_range("1-20/201")
+    page.find("#page-next").click()
+    page.wait_range("21-40/201")
+    page.find("#reset").click()
+    page.wait_range("1-20/200")
+    page.wait(lambda: page.text("#clock-now").startswith("2025-06-02T"), "the clock back")
+    page.wait(lambda: page.texts("[data-test=request-row]") == [], "an empty journal")
+
+
+def test_with_a_token_the_page_asks_for_it(browser: Any) -> None:
+    with MockJobsServer(seed=30, token="t") as server:
+        page = Page(browser, server.url)
+        browser.get("about:blank")
+        browser.get(server.url + "/")
+        page.wait(lambda: page.find("#token-form").is_displayed(), "the token form")
+        page.fill("#token-input", "wrong")
+        page.find("[data-test=token-submit]").click()
+        page.wait(lambda: "refused" in page.text("#token-message"), "the token refused")
+        page.fill("#token-input", "t")
+        page.find("[data-test=token-submit]").click()
+        page.wait_range("1-20/30")
+        assert not page.find("#token-form").is_displayed()
+        assert "Bearer $MOCKJOBS_TOKEN" in page.find("#curl-line").get_attribute("value")
+        page.wait(lambda: page.text("#clock-now").startswith("2025-"), "the clock, with the token")
+        (entry,) = [
+            e for e in server.requests if e.query.get("limit") == ["20"] and e.status == 200
+        ]
+        assert entry.headers["Authorization"] == "Bearer t"
+        browser.refresh()  # the token is kept for the tab
+        page.wait_range("1-20/30")
+        assert not page.find("#token-form").is_displayed()
+        browser.execute_script("sessionStorage.clear()")
