@@ -8,8 +8,9 @@ write bumps the store's version, so answers can be kept until the next write:
 - the JSON of each job, as the list shows it;
 - the whole answer to each query string, for clients that ask the same thing again.
 
-Each cache is bounded, and all are dropped together when the version changes, so a write is
-seen by the very next request.
+Each cache is bounded, and all are dropped together when a newer version is seen, so a write
+is seen by the very next request. Each answer is computed from one version of the data and
+kept only while that version is current.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ import peewee
 
 from .db import Store
 from .models import RESPONSE_FIELDS
-from .queries import job_query
 from .schemas import JobSchema
 
 JOB = JobSchema(only=RESPONSE_FIELDS)
@@ -56,8 +56,10 @@ class ListCache:
 
     def answer_for(self, key: Any) -> Answer | None:
         """The answer kept for a raw query, if the data has not changed since."""
+        version = self.store.current_version()
         with self._lock:
-            self._check_version()
+            if not self._holds(version):
+                return None
             answer = self._answers.get(key)
             if answer is not None:
                 self._answers.move_to_end(key)
@@ -65,13 +67,11 @@ class ListCache:
 
     def answer(self, key: Any, params: dict[str, Any]) -> Answer:
         """The answer to validated `params`, kept under `key` (the raw query)."""
-        with self.store.lock:  # one version of the data throughout
-            with self._lock:
-                self._check_version()
-            rowids = self._ordered(params)
+        with self.store.reading() as version:  # one version of the data throughout
+            rowids = self._ordered(params, version)
             start = min(params["offset"], len(rowids))
             page = rowids[start : start + params["limit"]]
-            jobs = self._fragments(page)
+            jobs = self._fragments(page, version)
         offset, total = params["offset"], len(rowids)
         end = offset + len(page)
         body = b"".join(
@@ -83,41 +83,48 @@ class ListCache:
         )
         answer = Answer(body, f"{offset + 1}-{end}/{total}" if page else f"*/{total}")
         with self._lock:
-            self._answers[key] = answer
-            if len(self._answers) > MAX_ANSWERS:
-                self._answers.popitem(last=False)
+            if self._holds(version):
+                self._answers[key] = answer
+                if len(self._answers) > MAX_ANSWERS:
+                    self._answers.popitem(last=False)
         return answer
 
-    def _check_version(self) -> None:
-        if self._version != self.store.version:
+    def _holds(self, version: int) -> bool:
+        """Whether the caches are those of `version`; a newer version empties them. Under _lock."""
+        if version > self._version:
             self._orders.clear()
             self._jobs.clear()
             self._answers.clear()
             self._ids_kept = 0
-            self._version = self.store.version
+            self._version = version
+        return version == self._version
 
-    def _ordered(self, params: dict[str, Any]) -> array:
+    def _ordered(self, params: dict[str, Any], version: int) -> array:
         """The row ids of the jobs matching `params`, in the query's order."""
         key = order_key(params)
         with self._lock:
-            rowids = self._orders.get(key)
+            rowids = self._orders.get(key) if self._holds(version) else None
             if rowids is not None:
                 self._orders.move_to_end(key)
                 return rowids
-        query = job_query(self.store.Job, params).select(peewee.SQL("rowid"))
-        sql, values = query.sql()
-        rowids = array("q", (row[0] for row in self.store.database.execute_sql(sql, values)))
+        query = self.store.query(params)
+        rowids = array("q")
+        if query is not None:
+            sql, values = query.select(peewee.SQL("rowid")).sql()
+            rowids.extend(row[0] for row in self.store.database.execute_sql(sql, values))
         with self._lock:
-            self._orders[key] = rowids
-            self._ids_kept += len(rowids)
-            while self._ids_kept > MAX_IDS and len(self._orders) > 1:
-                self._ids_kept -= len(self._orders.popitem(last=False)[1])
+            if self._holds(version):
+                self._orders[key] = rowids
+                self._ids_kept += len(rowids)
+                while self._ids_kept > MAX_IDS and len(self._orders) > 1:
+                    self._ids_kept -= len(self._orders.popitem(last=False)[1])
         return rowids
 
-    def _fragments(self, rowids: array) -> list[bytes]:
+    def _fragments(self, rowids: array, version: int) -> list[bytes]:
         """The JSON of each job, as the list shows it."""
         with self._lock:
-            found = {rowid: self._jobs[rowid] for rowid in rowids if rowid in self._jobs}
+            kept = self._jobs if self._holds(version) else {}
+            found = {rowid: kept[rowid] for rowid in rowids if rowid in kept}
         missing = [rowid for rowid in rowids if rowid not in found]
         if missing:
             Job = self.store.Job
@@ -125,9 +132,10 @@ class ListCache:
             made = {job._rowid: dump(job) for job in query.where(peewee.SQL("rowid").in_(missing))}
             found.update(made)
             with self._lock:
-                self._jobs.update(made)
-                while len(self._jobs) > MAX_JOBS:
-                    self._jobs.popitem(last=False)
+                if self._holds(version):
+                    self._jobs.update(made)
+                    while len(self._jobs) > MAX_JOBS:
+                        self._jobs.popitem(last=False)
         return [found[rowid] for rowid in rowids]
 
 

@@ -49,7 +49,7 @@ def cli() -> None:
 @click.option("--fixtures", multiple=True, metavar="FILE",
               help="Fixture file, loaded before the generated jobs (repeatable).")  # fmt: skip
 @click.option("--db", default=":memory:", show_default=True, metavar="PATH",
-              help="Database file; one that holds jobs is served as it is.")  # fmt: skip
+              help="Database file, or a postgresql:// URL; one that holds jobs is served as it is.")  # fmt: skip
 @click.option("--reset", is_flag=True, help="Replace the jobs of an existing --db.")
 @click.option("--strict", is_flag=True, help="Refuse unknown query parameters (422).")
 @click.option("--token", metavar="T", help="Require `Authorization: Bearer T` (401 otherwise).")

@@ -1,19 +1,30 @@
-"""The database of one server: opening it, and the store that every request goes through."""
+"""The database of one server: opening it, and the store that every request goes through.
+
+SQLite by default, in memory or in a file; PostgreSQL (`postgresql://user:pass@host:port/db`,
+peewee's database URLs) for a database that several mockjobs processes share, in postgres.py.
+"""
 
 from __future__ import annotations
 
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from itertools import islice
 from typing import Any
 
 import peewee
+from peewee import __exception_wrapper__ as driver_errors  # driver exceptions as peewee's
 
 from .models import RECORD_FIELDS, Job, bind_job_model
+from .queries import job_query
 
 MEMORY = ":memory:"
+POSTGRES_SCHEMES = ("postgres://", "postgresql://", "postgres+pool://", "postgresql+pool://")
+
+
+def is_postgres(location: str) -> bool:
+    return location.startswith(POSTGRES_SCHEMES)
 
 
 def open_database(path: str = MEMORY) -> peewee.Database:
@@ -32,11 +43,19 @@ def open_database(path: str = MEMORY) -> peewee.Database:
 
 
 class Store:
-    """The jobs of one server.
+    """The jobs of one server, in SQLite; `Store(url)` with a PostgreSQL URL is a PostgresStore.
 
-    All access goes through `lock`: one connection serves every thread, and a reader
-    never sees half of a write. `version` counts the writes, for anything that caches.
+    All access goes through `session()`, here the one connection every thread shares, under
+    `lock`: a reader never sees half of a write. `version` counts the writes, for caches.
+    Rows have a stable integer key, `rowid`.
     """
+
+    def __new__(cls, path: str = MEMORY) -> Store:
+        if cls is Store and is_postgres(path):
+            from .postgres import PostgresStore
+
+            cls = PostgresStore
+        return super().__new__(cls)
 
     def __init__(self, path: str = MEMORY) -> None:
         self.path = path
@@ -44,17 +63,35 @@ class Store:
         self.Job: type[Job] = bind_job_model(self.database)
         self.lock = threading.RLock()
         self.version = 0
-        with self.lock:
+        with self.session():
             self.database.create_tables([self.Job])
+
+    def session(self) -> AbstractContextManager[Any]:
+        """The database for this thread, for the duration of a block."""
+        return self.lock
 
     @contextmanager
     def writing(self) -> Iterator[None]:
-        with self.lock, self.database.atomic():
+        """A write: all or nothing, seen whole by readers, and a new version."""
+        with self.session(), self.database.atomic():
+            self.count_write()
             yield
-            self.version += 1
+
+    def count_write(self) -> None:
+        self.version += 1
+
+    def current_version(self) -> int:
+        """The version of the data now: it changes with every write."""
+        return self.version
+
+    @contextmanager
+    def reading(self) -> Iterator[int]:
+        """One version of the data throughout a block: yields its number."""
+        with self.session():
+            yield self.version
 
     def count(self) -> int:
-        with self.lock:
+        with self.session():
             return self.Job.select().count()
 
     def clear(self) -> None:
@@ -65,12 +102,16 @@ class Store:
         """Those of `ids` that are stored already."""
         ids = list(ids)
         found: set[str] = set()
-        with self.lock:
+        with self.session():
             for start in range(0, len(ids), 500):
                 chunk = ids[start : start + 500]
                 query = self.Job.select(self.Job.id).where(self.Job.id.in_(chunk))
                 found.update(job_id for (job_id,) in query.tuples())
         return found
+
+    def query(self, params: dict[str, Any]) -> peewee.Select | None:
+        """The jobs matching validated list parameters, in order (None: no job can match)."""
+        return job_query(self.Job, params)
 
     def insert(
         self,
@@ -82,44 +123,48 @@ class Store:
         """Insert complete records in bulk, all or none; returns how many."""
         fields = [self.Job._meta.fields[name] for name in RECORD_FIELDS]
         columns = ", ".join(f'"{f.column_name}"' for f in fields)
-        marks = ", ".join(self.database.param for _ in fields)
-        sql = f'INSERT INTO "{self.Job._meta.table_name}" ({columns}) VALUES ({marks})'
+        row = "(" + ", ".join(self.database.param for _ in fields) + ")"
+        into = f'INSERT INTO "{self.Job._meta.table_name}" ({columns}) VALUES '
         total = 0
         records = iter(records)
-        with self.writing():
+        with self.writing(), driver_errors:
             cursor = self.database.cursor()
             while chunk := list(islice(records, chunk_size)):
-                cursor.executemany(sql, [[f.db_value(r[f.name]) for f in fields] for r in chunk])
+                rows = [[f.db_value(r[f.name]) for f in fields] for r in chunk]
+                self.insert_rows(cursor, into, row, rows)
                 total += len(chunk)
                 if progress:
                     progress(len(chunk))
         return total
 
-    def snapshot(self) -> sqlite3.Connection:
-        """A copy of the whole database in memory, for `restore`."""
+    def insert_rows(self, cursor: Any, into: str, row: str, rows: list[list[Any]]) -> None:
+        cursor.executemany(into + row, rows)
+
+    def snapshot(self) -> Any:
+        """A copy of the whole database (in memory), for `restore`; `close()` frees it."""
         copy = sqlite3.connect(":memory:", check_same_thread=False)
-        with self.lock:
+        with self.session():
             self.database.connection().backup(copy)
         return copy
 
-    def restore(self, snapshot: sqlite3.Connection) -> None:
+    def restore(self, snapshot: Any) -> None:
         """Make the database what it was when `snapshot` was taken."""
-        with self.lock:
+        with self.session():
             snapshot.backup(self.database.connection())
-            self.version += 1
+            self.count_write()
 
     def analyze(self) -> None:
         """Refresh the planner's statistics, so that it picks the right index for each query."""
-        with self.lock:
-            self.database.execute_sql("ANALYZE")
+        with self.session():
+            self.database.execute_sql(f'ANALYZE "{self.Job._meta.table_name}"')
 
     def get(self, job_id: str) -> Job | None:
-        with self.lock:
+        with self.session():
             return self.Job.get_or_none(self.Job.id == job_id)
 
     def live(self) -> list[Job]:
         """The jobs not in a final state, a batch's in creation order."""
-        with self.lock:
+        with self.session():
             query = self.Job.select().where(
                 self.Job.status.in_(("PENDING", "RUNNING", "CANCELING"))
             )
@@ -132,5 +177,5 @@ class Store:
                 job.save()
 
     def close(self) -> None:
-        with self.lock:
+        with self.session():
             self.database.close()

@@ -50,7 +50,9 @@ class FaultRuleSchema(Schema):
     )
     path = fields.String(
         required=True,
-        validate=validate.Regexp(r"^/(?!_mock(/|$))", error="Must start with '/' and not be under /_mock."),
+        validate=validate.Regexp(
+            r"^/(?!_mock(/|$))", error="Must start with '/' and not be under /_mock."
+        ),
     )
     query = fields.Dict(keys=fields.String(), values=fields.String(), load_default=dict)
     status = fields.Integer(strict=True, load_default=None, validate=validate.OneOf(FAULT_STATUSES))

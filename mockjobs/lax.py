@@ -211,9 +211,12 @@ def _parse_time(b: bytes, pos: int) -> tuple[int, int, int, int, int | None]:
 
 def _int_timestamp(b: bytes) -> int | None:
     """speedate's int_parse_bytes: an optionally signed run of digits that fits an i64."""
-    if len(b) > 20 or not _INT_TS.fullmatch(b):  # no i64 has more than 19 digits and a sign
+    if not _INT_TS.fullmatch(b):
         return None
-    value = int(b)
+    digits = b.lstrip(b"+-").lstrip(b"0")
+    if len(digits) > 19:  # no i64 has more (and int() refuses over 4300 digits)
+        return None
+    value = -int(digits or b"0") if b.startswith(b"-") else int(digits or b"0")
     return value if -_I64 <= value < _I64 else None
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -52,7 +51,7 @@ class Mock:
         self.clock = Clock()
         self.list_cache = ListCache(store)
         self.lifecycle, self.error_rate = lifecycle, error_rate
-        self._snapshots: OrderedDict[DataSet | None, sqlite3.Connection] = OrderedDict()
+        self._snapshots: OrderedDict[DataSet | None, Any] = OrderedDict()  # see Store.snapshot
         self._lock = threading.RLock()
 
     def load(self, *, keep_existing: bool = False, progress: Progress | None = None) -> None:
@@ -93,7 +92,7 @@ class Mock:
 
         All or nothing: a FixtureError names the record and field at fault.
         """
-        with self.store.lock:
+        with self.store.writing():  # the count and the clashes stay true until the insert
             complete = parse_records(records, first_ordinal=self.store.count())
             clashes = self.store.existing_ids(record["id"] for record in complete)
             for index, record in enumerate(complete):
@@ -124,7 +123,10 @@ def populate(store: Store, dataset: DataSet, progress: Progress | None = None) -
                 if record["id"] in clashes:
                     reason = f"duplicate id {record['id']!r} (loaded from an earlier file)"
                     raise FixtureError(reason, index, "id", path)
-            loaded += store.insert(records, progress=progress)
+            try:
+                loaded += store.insert(records, progress=progress)
+            except FixtureError as error:  # a record the database cannot hold
+                raise error.within(path) from None
         try:
             loaded += store.insert(
                 generate_jobs(dataset.seed, dataset.random_seed), progress=progress

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from flask.testing import FlaskClient
 
-from mockjobs.app import create_app
+from .postgres import BACKENDS, backend_app
 
 
-@pytest.fixture
-def api() -> FlaskClient:
-    return create_app({"SEED": 20}).test_client()
+@pytest.fixture(params=BACKENDS)
+def api(request: pytest.FixtureRequest) -> Iterator[FlaskClient]:
+    with backend_app(request, {"SEED": 20}) as app:
+        yield app.test_client()
 
 
 def total(api: FlaskClient) -> int:

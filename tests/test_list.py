@@ -7,6 +7,7 @@ generator's and the fixture file's records), in plain Python, never from the ser
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,10 +16,11 @@ from urllib.parse import urlencode
 import pytest
 from flask.testing import FlaskClient
 
-from mockjobs.app import create_app
 from mockjobs.fixtures import read_fixture_file
 from mockjobs.generator import DEFAULT_RANDOM_SEED, generate_jobs
 from mockjobs.models import RESPONSE_FIELDS, SORTABLE_FIELDS, format_timestamp
+
+from .postgres import BACKENDS, backend_app
 
 ODD_IDS = Path(__file__).parent / "data" / "odd_ids.json"
 SEED = 300
@@ -27,9 +29,10 @@ BY_ID = {record["id"]: record for record in RECORDS}
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z$")
 
 
-@pytest.fixture(scope="module")
-def api() -> FlaskClient:
-    return create_app({"SEED": SEED, "FIXTURES": [str(ODD_IDS)]}).test_client()
+@pytest.fixture(scope="module", params=BACKENDS)
+def api(request: pytest.FixtureRequest) -> Iterator[FlaskClient]:
+    with backend_app(request, {"SEED": SEED, "FIXTURES": [str(ODD_IDS)]}) as app:
+        yield app.test_client()
 
 
 def get(api: FlaskClient, query: Any = "") -> Any:
