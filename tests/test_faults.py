@@ -79,7 +79,10 @@ def test_faulted_requests_are_journaled(api: FlaskClient) -> None:
 def test_the_control_api_is_never_faulted(api: FlaskClient) -> None:
     for path in ("/_mock/faults", "/_mock"):
         response = api.post("/_mock/faults", json={"path": path, "status": 500})
-        assert response.status_code == 422 and response.get_json()["detail"][0]["loc"] == ["body", "path"]
+        assert response.status_code == 422 and response.get_json()["detail"][0]["loc"] == [
+            "body",
+            "path",
+        ]
     assert api.get("/_mock/faults").get_json() == {"data": []}
 
 
