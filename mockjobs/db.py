@@ -16,7 +16,7 @@ from typing import Any
 import peewee
 from peewee import __exception_wrapper__ as driver_errors  # driver exceptions as peewee's
 
-from .models import RECORD_FIELDS, Job, bind_job_model
+from .models import RECORD_FIELDS, Job, JSONField, TimestampField, bind_job_model
 from .queries import job_query
 
 MEMORY = ":memory:"
@@ -122,6 +122,11 @@ class Store:
     ) -> int:
         """Insert complete records in bulk, all or none; returns how many."""
         fields = [self.Job._meta.fields[name] for name in RECORD_FIELDS]
+        # Only timestamps and JSON need converting: the other values are stored as they are.
+        convert = [
+            f.db_value if isinstance(f, TimestampField | JSONField) else None for f in fields
+        ]
+        names = [f.name for f in fields]
         columns = ", ".join(f'"{f.column_name}"' for f in fields)
         row = "(" + ", ".join(self.database.param for _ in fields) + ")"
         into = f'INSERT INTO "{self.Job._meta.table_name}" ({columns}) VALUES '
@@ -130,12 +135,25 @@ class Store:
         with self.writing(), driver_errors:
             cursor = self.database.cursor()
             while chunk := list(islice(records, chunk_size)):
-                rows = [[f.db_value(r[f.name]) for f in fields] for r in chunk]
+                rows = [
+                    [
+                        value if to is None else to(value)
+                        for to, value in zip(convert, map(r.__getitem__, names), strict=True)
+                    ]
+                    for r in chunk
+                ]
                 self.insert_rows(cursor, into, row, rows)
                 total += len(chunk)
                 if progress:
                     progress(len(chunk))
         return total
+
+    @contextmanager
+    def bulk_loading(self) -> Iterator[None]:
+        """Within a write: drop the secondary indexes, then build them once, after the rows."""
+        self.Job._schema.drop_indexes(safe=True)
+        yield
+        self.Job._schema.create_indexes(safe=True)
 
     def insert_rows(self, cursor: Any, into: str, row: str, rows: list[list[Any]]) -> None:
         cursor.executemany(into + row, rows)

@@ -114,27 +114,31 @@ class Mock:
 def populate(store: Store, dataset: DataSet, progress: Progress | None = None) -> int:
     """Replace the store's jobs with a data set: fixture files, then generated jobs."""
     with store.writing():
-        store.clear()
-        loaded = 0
-        for path in dataset.fixtures:
-            records = read_fixture_file(path, first_ordinal=loaded)
-            clashes = store.existing_ids(record["id"] for record in records)
-            for index, record in enumerate(records):
-                if record["id"] in clashes:
-                    reason = f"duplicate id {record['id']!r} (loaded from an earlier file)"
-                    raise FixtureError(reason, index, "id", path)
-            try:
-                loaded += store.insert(records, progress=progress)
-            except FixtureError as error:  # a record the database cannot hold
-                raise error.within(path) from None
-        try:
-            loaded += store.insert(
-                generate_jobs(dataset.seed, dataset.random_seed), progress=progress
-            )
-        except peewee.IntegrityError:
-            raise FixtureError(
-                "generated jobs have the ids of fixture jobs (the fixtures were generated with"
-                " the same --random-seed): choose another --random-seed"
-            ) from None
+        with store.bulk_loading():
+            loaded = load_dataset(store, dataset, progress)
         store.analyze()
+    return loaded
+
+
+def load_dataset(store: Store, dataset: DataSet, progress: Progress | None) -> int:
+    store.clear()
+    loaded = 0
+    for path in dataset.fixtures:
+        records = read_fixture_file(path, first_ordinal=loaded)
+        clashes = store.existing_ids(record["id"] for record in records)
+        for index, record in enumerate(records):
+            if record["id"] in clashes:
+                reason = f"duplicate id {record['id']!r} (loaded from an earlier file)"
+                raise FixtureError(reason, index, "id", path)
+        try:
+            loaded += store.insert(records, progress=progress)
+        except FixtureError as error:  # a record the database cannot hold
+            raise error.within(path) from None
+    try:
+        loaded += store.insert(generate_jobs(dataset.seed, dataset.random_seed), progress=progress)
+    except peewee.IntegrityError:
+        raise FixtureError(
+            "generated jobs have the ids of fixture jobs (the fixtures were generated with"
+            " the same --random-seed): choose another --random-seed"
+        ) from None
     return loaded

@@ -35,7 +35,7 @@ def test_the_data_set_is_pinned() -> None:
     assert digest(generate_jobs(50, 1)) == GOLDEN_50
 
 
-GOLDEN_50 = "913802748bbbd243d42cbb0b4c27995b4268e2898208f51467050c7d8837ba74"
+GOLDEN_50 = "0d3b5e430d5de59fee97ac943005836c5a64c167b2b4b40cce979d54fdc5acfc"
 
 
 def test_records_are_complete() -> None:
