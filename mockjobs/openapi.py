@@ -11,6 +11,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
 
 from .models import ORIGINS, RESPONSE_FIELDS, STATUSES
+from .openapi_paths import COMPONENTS, CONTROL_PATHS, JOB_PATHS, TAGS
 from .schemas import JobQuerySchema, JobSchema, LaxBoolean, LaxDateTime, LaxInteger
 
 DESCRIPTION = """Retrieve a paginated list of jobs.
@@ -134,7 +135,12 @@ def openapi_document() -> dict[str, Any]:
             }
         },
     )
-    return tidy(spec.to_dict())
+    document = tidy(spec.to_dict())
+    document["paths"]["/api/v2/jobs"]["get"]["tags"] = ["jobs"]
+    document["paths"].update(JOB_PATHS | CONTROL_PATHS)
+    document["components"]["schemas"].update(COMPONENTS)
+    document["tags"] = TAGS
+    return document
 
 
 def exclusive_bounds(self: Any, field: fields.Field, ret: dict[str, Any], **kwargs: Any) -> dict:

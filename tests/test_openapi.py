@@ -123,6 +123,17 @@ def test_the_job_has_sixteen_required_fields() -> None:
     assert set(job["required"]) == set(job["properties"])
 
 
+def test_the_other_endpoints_and_the_control_api_are_documented_under_their_tags() -> None:
+    tags = {
+        path: {tag for op in ops.values() for tag in op["tags"]}
+        for path, ops in OURS["paths"].items()
+    }
+    assert tags["/api/v2/jobs"] == tags["/api/v2/jobs/{job_id}"] == {"jobs"}
+    assert {path for path, names in tags.items() if names == {"mock control"}} == {
+        "/_mock/reset", "/_mock/jobs", "/_mock/requests", "/_mock/faults", "/_mock/clock"}  # fmt: skip
+    assert set(OURS["paths"]["/_mock/faults"]) == {"get", "post", "delete"}
+
+
 def test_served_and_printed(client: FlaskClient, capsys: pytest.CaptureFixture[str]) -> None:
     response = client.get("/openapi.json")
     assert response.status_code == 200 and response.get_json() == OURS

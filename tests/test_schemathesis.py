@@ -25,7 +25,8 @@ from mockjobs.errors import RequestValidationError
 from mockjobs.schemas import parse_query
 
 APP = create_app({"SEED": 300})
-schema = schemathesis.openapi.from_wsgi("/openapi.json", APP)
+# The job list, whose document is the API's; the other paths' answers are checked by their own tests.
+schema = schemathesis.openapi.from_wsgi("/openapi.json", APP).include(path="/api/v2/jobs")
 
 
 def lax_parsing_accepts(query_string: str) -> bool:
