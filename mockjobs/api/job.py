@@ -7,8 +7,8 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, url_for
 
 from ..errors import JSendFail
-from ..generator import result_for
 from ..models import FINAL_STATUSES, RESPONSE_FIELDS, Job
+from ..results import result_for
 from ..schemas import JobSchema
 from . import current_mock
 
