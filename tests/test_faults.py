@@ -70,6 +70,12 @@ def test_rules_until_cleared(api: FlaskClient) -> None:
     assert api.get("/_mock/faults").get_json() == {"data": []}
 
 
+def test_the_dashboards_own_requests_leave_the_rules_alone(api: FlaskClient) -> None:
+    arm(api, status=503, times=1)
+    assert api.get(JOBS, headers={"X-Mockjobs-Dashboard": "1"}).status_code == 200
+    assert api.get(JOBS).status_code == 503
+
+
 def test_faulted_requests_are_journaled(api: FlaskClient) -> None:
     arm(api, status=503, times=1)
     api.get(JOBS)
