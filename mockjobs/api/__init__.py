@@ -1,4 +1,4 @@
-"""The blueprints: the public API, and (with the job-life issue) the /_mock control prefix."""
+"""The blueprints: the job list and one job's endpoints, the /_mock control API, the dashboard."""
 
 from __future__ import annotations
 
