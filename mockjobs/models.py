@@ -26,7 +26,6 @@ RESPONSE_FIELDS = (
 EXTRA_FIELDS = ("user_id", "origin", "sequence", "result")
 RECORD_FIELDS = RESPONSE_FIELDS + EXTRA_FIELDS
 SORTABLE_FIELDS = tuple(f for f in RESPONSE_FIELDS if f not in ("variables", "errors"))
-TIMESTAMP_FIELDS = ("created_at", "updated_at", "start_timestamp", "end_timestamp")
 
 
 def to_micros(value: datetime) -> int:
@@ -44,10 +43,6 @@ def format_timestamp(value: datetime) -> str:
     """RFC 3339 in UTC with a Z; fractional seconds only when they are not zero."""
     value = value.astimezone(UTC).replace(tzinfo=None)
     return value.isoformat(timespec="microseconds" if value.microsecond else "seconds") + "Z"
-
-
-def format_micros(micros: int | None) -> str | None:
-    return None if micros is None else format_timestamp(from_micros(micros))
 
 
 class TimestampField(peewee.BigIntegerField):

@@ -11,6 +11,7 @@ from werkzeug.datastructures import MultiDict
 
 from . import lax
 from .errors import RequestValidationError
+from .lax_datetime import parse_datetime
 from .models import INT64_MAX, INT64_MIN, ORIGINS, SORTABLE_FIELDS, STATUSES, format_timestamp
 
 # -- query parameters, parsed and refused the way FastAPI with pydantic v2 does ------------------
@@ -45,7 +46,7 @@ class LaxBoolean(LaxField):
 
 
 class LaxDateTime(LaxField):
-    parse = staticmethod(lax.parse_datetime)
+    parse = staticmethod(parse_datetime)
 
 
 class Bound(validate.Range):

@@ -171,9 +171,7 @@ class MockJobsServer:
 
     def advance_clock(self, seconds: float) -> datetime:
         """Move the mock's clock forward; with lifecycle on, the jobs move with it."""
-        now = self.mock.clock.advance(seconds)
-        self.mock.tick()
-        return now
+        return self.mock.advance_clock(seconds)
 
     def arm_fault(self, path: str = "/api/v2/jobs", **rule: Any) -> dict[str, Any]:
         """Arm a fault rule (the fields of POST /_mock/faults); the rule with its id."""

@@ -6,6 +6,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import peewee
@@ -68,6 +69,12 @@ class Mock:
             with self._lock:
                 advance(self.store, self.clock.now(), self.clock.start, self.error_rate)
 
+    def advance_clock(self, seconds: float) -> datetime:
+        """Move the clock forward; with lifecycle on, the jobs move with it."""
+        now = self.clock.advance(seconds)
+        self.tick()
+        return now
+
     def reset(self, dataset: DataSet | None = None) -> None:
         """Back to the configured data set (or to `dataset`, which becomes the configured one).
 
@@ -94,12 +101,7 @@ class Mock:
         """
         with self.store.writing():  # the count and the clashes stay true until the insert
             complete = parse_records(records, first_ordinal=self.store.count())
-            clashes = self.store.existing_ids(record["id"] for record in complete)
-            for index, record in enumerate(complete):
-                if record["id"] in clashes:
-                    raise FixtureError(
-                        f"duplicate id {record['id']!r} (stored already)", index, "id"
-                    )
+            refuse_stored_ids(self.store, complete, "stored already")
             self.store.insert(complete)
         return [to_json(record) for record in complete]
 
@@ -125,11 +127,7 @@ def load_dataset(store: Store, dataset: DataSet, progress: Progress | None) -> i
     loaded = 0
     for path in dataset.fixtures:
         records = read_fixture_file(path, first_ordinal=loaded)
-        clashes = store.existing_ids(record["id"] for record in records)
-        for index, record in enumerate(records):
-            if record["id"] in clashes:
-                reason = f"duplicate id {record['id']!r} (loaded from an earlier file)"
-                raise FixtureError(reason, index, "id", path)
+        refuse_stored_ids(store, records, "loaded from an earlier file", path)
         try:
             loaded += store.insert(records, progress=progress)
         except FixtureError as error:  # a record the database cannot hold
@@ -142,3 +140,13 @@ def load_dataset(store: Store, dataset: DataSet, progress: Progress | None) -> i
             " the same --random-seed): choose another --random-seed"
         ) from None
     return loaded
+
+
+def refuse_stored_ids(
+    store: Store, records: list[dict[str, Any]], why: str, source: str = ""
+) -> None:
+    """A FixtureError naming the first record whose id the store holds already."""
+    stored = store.existing_ids(record["id"] for record in records)
+    for index, record in enumerate(records):
+        if record["id"] in stored:
+            raise FixtureError(f"duplicate id {record['id']!r} ({why})", index, "id", source)

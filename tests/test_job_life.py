@@ -106,6 +106,16 @@ def test_cancel_a_live_job(api: FlaskClient, status: str) -> None:
     assert jobs(api, f"id={job['id']}")[0] == {k: cancelled[k] for k in RESPONSE_FIELDS}
 
 
+def test_cancel_a_canceling_job_finishes_the_cancellation(api: FlaskClient) -> None:
+    """CANCELING is not a final state (SPEC section 5): cancelling it again makes it CANCELED."""
+    job = one(api, "CANCELING")
+    cancelled = api.patch(f"/api/v2/jobs/{job['id']}/cancel").get_json()["data"]
+    assert (
+        cancelled["status"] == "CANCELED" and cancelled["end_timestamp"] == cancelled["updated_at"]
+    )
+    assert instant(cancelled["end_timestamp"]) >= instant(job["updated_at"])
+
+
 @pytest.mark.parametrize("status", ["DONE", "ERROR", "CANCELED"])
 def test_cancel_a_final_job_is_a_400(api: FlaskClient, status: str) -> None:
     job = one(api, status)

@@ -11,7 +11,8 @@ import datetime as dt
 
 import pytest
 
-from mockjobs.lax import LaxError, parse_bool, parse_datetime, parse_int
+from mockjobs.lax import LaxError, parse_bool, parse_int
+from mockjobs.lax_datetime import parse_datetime
 
 UTC = dt.UTC
 INT_PARSING = (

@@ -294,3 +294,4 @@ def test_a_422_is_cross_origin_readable_too(api: FlaskClient) -> None:
     response = api.get("/api/v2/jobs?limit=0", headers={"Origin": "http://localhost:5173"})
     assert response.status_code == 422
     assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert response.headers["Access-Control-Expose-Headers"] == "Content-Range"

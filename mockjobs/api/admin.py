@@ -46,11 +46,7 @@ def add_jobs() -> tuple[Response, int]:
 @blueprint.post("/faults")
 def arm_fault() -> tuple[Response, int]:
     """Arm a fault rule; matching requests get its status, its delay, or a dropped connection."""
-    try:
-        spec = FAULT_RULE.load(object_body())
-    except ValidationError as error:
-        raise RequestValidationError(list(field_errors(error.messages))) from None
-    return jsonify(data=current_mock().faults.arm(spec).to_json()), 201
+    return jsonify(data=current_mock().faults.arm(load_body(FAULT_RULE)).to_json()), 201
 
 
 @blueprint.get("/faults")
@@ -72,13 +68,7 @@ def read_clock() -> Response:
 @blueprint.post("/clock")
 def advance_clock() -> Response:
     """`{"advance": SECONDS}`: move the clock forward (with lifecycle on, the jobs follow)."""
-    try:
-        seconds = CLOCK.load(object_body())["advance"]
-    except ValidationError as error:
-        raise RequestValidationError(list(field_errors(error.messages))) from None
-    mock = current_mock()
-    now = mock.clock.advance(seconds)
-    mock.tick()
+    now = current_mock().advance_clock(load_body(CLOCK)["advance"])
     return jsonify(now=format_timestamp(now))
 
 
@@ -105,6 +95,14 @@ class ClockSchema(Schema):
 
 FAULT_RULE = FaultRuleSchema()
 CLOCK = ClockSchema()
+
+
+def load_body(schema: Schema) -> dict[str, Any]:
+    """The request's JSON object loaded by `schema`, or a 422 naming each field at fault."""
+    try:
+        return schema.load(object_body())
+    except ValidationError as error:
+        raise RequestValidationError(list(field_errors(error.messages))) from None
 
 
 def object_body() -> dict[str, Any]:
