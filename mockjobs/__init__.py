@@ -1,12 +1,32 @@
-"""mockjobs: a local mock of the job list API of a quantum-cloud service."""
+"""mockjobs: a local mock of the job list API of a quantum-cloud service.
+
+Public names are imported on first use, so that having mockjobs installed (its pytest
+plugin is loaded by every pytest run) costs nothing until a name is used.
+"""
 
 from __future__ import annotations
 
-from importlib.metadata import version
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
-from .app import create_app
-from .journal import RecordedRequest
-from .server import MockJobsServer
+if TYPE_CHECKING:
+    from .app import create_app
+    from .mock.journal import RecordedRequest
+    from .server import MockJobsServer
 
-__version__ = version("mockjobs")
 __all__ = ["MockJobsServer", "RecordedRequest", "__version__", "create_app"]
+PUBLIC = {
+    "create_app": ".app",
+    "MockJobsServer": ".server",
+    "RecordedRequest": ".mock.journal",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        from importlib.metadata import version
+
+        return version("mockjobs")
+    if name in PUBLIC:
+        return getattr(import_module(PUBLIC[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

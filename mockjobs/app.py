@@ -7,17 +7,20 @@ from functools import cached_property
 from typing import Any
 from urllib.parse import parse_qsl
 
-from flask import Flask, Response, request
+from flask import Flask, Response, jsonify, request
 from flask import Request as FlaskRequest
 from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.exceptions import HTTPException
 
 from .api import admin, job, jobs, ui
 from .api.gate import register_gate
-from .db import MEMORY, Store
-from .errors import register_error_handlers
-from .faults import dropping
-from .generator import DEFAULT_RANDOM_SEED
-from .state import DataSet, Mock
+from .contract.envelope import jsend_fail
+from .contract.errors import ApiError
+from .data.generator import DEFAULT_RANDOM_SEED
+from .domain.jobs import Refused
+from .mock.datasets import DataSet
+from .mock.state import Mock
+from .store import MEMORY, open_store
 
 DEFAULTS: dict[str, Any] = {
     "SEED": 500,  # generated jobs
@@ -65,7 +68,7 @@ def create_app(
 
     dataset = DataSet(app.config["SEED"], app.config["RANDOM_SEED"], tuple(app.config["FIXTURES"]))
     mock = Mock(
-        Store(app.config["DB"]),
+        open_store(app.config["DB"]),
         dataset,
         journal_size=app.config["JOURNAL_SIZE"],
         lifecycle=app.config["LIFECYCLE"],
@@ -80,15 +83,38 @@ def create_app(
     app.register_blueprint(job.blueprint)
     app.register_blueprint(admin.blueprint)
     app.register_blueprint(ui.blueprint)
-    app.wsgi_app = dropping(app.wsgi_app)  # type: ignore[method-assign]
     app.after_request(allow_cross_origin)
-
-    @app.after_request
-    def journal(response: Response) -> Response:
-        mock.journal.record(request, response)
-        return response
-
     return app
+
+
+def error_response(body: Any, status: int, headers: dict | None = None) -> Response:
+    response = jsonify(body)
+    response.status_code = status
+    response.headers.extend(headers or {})
+    return response
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Every error leaves as JSON, in FastAPI's shape for the ones FastAPI itself answers."""
+
+    @app.errorhandler(ApiError)
+    def handle_api_error(error: ApiError) -> Response:
+        return error_response(error.body, error.status, error.headers)
+
+    @app.errorhandler(Refused)
+    def handle_refused(error: Refused) -> Response:
+        return error_response(jsend_fail(400, str(error)), 400)
+
+    @app.errorhandler(HTTPException)
+    def handle_http_exception(error: HTTPException) -> Response:
+        # 404 {"detail": "Not Found"}, 405 {"detail": "Method Not Allowed"} with Allow, ...
+        headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+        return error_response({"detail": error.name}, error.code or 500, headers)
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error: Exception) -> Response:
+        app.logger.exception("unexpected error")
+        return error_response({"detail": "Internal Server Error"}, 500)
 
 
 def allow_cross_origin(response: Response) -> Response:

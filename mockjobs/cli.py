@@ -19,10 +19,10 @@ import waitress
 
 from . import server
 from .app import create_app
-from .faults import parse_latency
-from .fixtures import FixtureError, dump_records
-from .generator import DEFAULT_RANDOM_SEED, generate_jobs
-from .openapi import openapi_document
+from .contract.openapi import openapi_document
+from .data.fixtures import FixtureError, dump_records
+from .data.generator import DEFAULT_RANDOM_SEED, generate_jobs
+from .mock.faults import parse_latency
 
 T = TypeVar("T")
 PROGRESS_FROM = 50_000  # jobs: below this, loading takes a moment and shows no bar
@@ -77,7 +77,7 @@ def serve(
     except BaseException:
         sock.close()
         raise
-    count = app.extensions["mockjobs"].store.count()
+    count = app.extensions["mockjobs"].jobs.count()
     wsgi = waitress.create_server(app, sockets=[sock], threads=threads, ident="mockjobs")
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # a busy mock is no warning
     click.echo(f"mockjobs: serving {count} jobs on {server.base_url(sock)} (Ctrl-C to stop)")

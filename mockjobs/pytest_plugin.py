@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from .generator import DEFAULT_RANDOM_SEED
+from .data.generator import DEFAULT_RANDOM_SEED
 from .server import RUNNING, MockJobsServer
 
 MARKER_ARGUMENTS = {"seed", "random_seed", "fixtures"}

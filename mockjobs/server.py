@@ -20,10 +20,12 @@ from flask import Flask
 from waitress import wasyncore
 
 from .app import create_app
-from .faults import FaultRuleSchema, parse_latency
-from .generator import DEFAULT_RANDOM_SEED
-from .journal import RecordedRequest, assert_request_made
-from .state import DataSet, Mock
+from .contract.control import FAULT_RULE
+from .data.generator import DEFAULT_RANDOM_SEED
+from .mock.datasets import DataSet
+from .mock.faults import parse_latency
+from .mock.journal import RecordedRequest, assert_request_made
+from .mock.state import Mock
 
 READY_TIMEOUT = 10.0  # seconds for a started server to answer
 
@@ -175,7 +177,7 @@ class MockJobsServer:
 
     def arm_fault(self, path: str = "/api/v2/jobs", **rule: Any) -> dict[str, Any]:
         """Arm a fault rule (the fields of POST /_mock/faults); the rule with its id."""
-        return self.mock.faults.arm(FaultRuleSchema().load({"path": path, **rule})).to_json()
+        return self.mock.faults.arm(FAULT_RULE.load({"path": path, **rule}))
 
     @property
     def requests(self) -> list[RecordedRequest]:

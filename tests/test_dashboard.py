@@ -19,7 +19,7 @@ import pytest
 import requests
 
 from mockjobs import MockJobsServer
-from mockjobs.models import ORIGINS, SORTABLE_FIELDS, STATUSES
+from mockjobs.vocabulary import ORIGINS, SORTABLE_FIELDS, STATUSES
 
 # Debian's paths; elsewhere, point these variables at the browser and its matching driver.
 CHROMIUM = os.environ.get("MOCKJOBS_CHROMIUM", "/usr/bin/chromium")
@@ -274,7 +274,7 @@ def test_controls_fault_job_clock_and_reset(page: Page, server: MockJobsServer) 
     page.find("[data-test=arm-fault]").click()
     page.wait(lambda: "Armed rule" in page.text("#fault-result"), "the rule armed")
     page.wait(lambda: "GET /api/v2/jobs 503 2" in page.faults_shown(), "rule")
-    assert [rule.status for rule in server.mock.faults.rules()] == [503]
+    assert [rule["status"] for rule in server.mock.faults.rules()] == [503]
     assert requests.get(f"{server.url}/api/v2/jobs", timeout=10).status_code == 503
     page.wait(lambda: "GET /api/v2/jobs 503 1" in page.faults_shown(), "1 left")
     page.find("#faults-clear").click()

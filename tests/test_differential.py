@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mockjobs import create_app
-from mockjobs.schemas import parse_query
+from mockjobs.contract.query import parse_query
 
 from .reference.fastapi_app import app as reference_app
 from .test_validation import encode

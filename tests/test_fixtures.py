@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 
 from mockjobs.app import create_app
-from mockjobs.db import Store
-from mockjobs.fixtures import FixtureError, parse_records, read_fixture_file
-from mockjobs.models import ORIGINS, RECORD_FIELDS, STATUSES
-from mockjobs.state import DataSet, populate
+from mockjobs.store import open_store
+from mockjobs.store.jobs import Jobs
+from mockjobs.data.fixtures import FixtureError, parse_records, read_fixture_file
+from mockjobs.vocabulary import ORIGINS, RECORD_FIELDS, STATUSES
+from mockjobs.mock.datasets import DataSet, populate
 
 from .rules import assert_consistent
 
@@ -58,7 +59,7 @@ def test_every_example_file_loads() -> None:
     paths = sorted(EXAMPLES.glob("*.json"))
     assert len(paths) >= 2
     app = create_app({"SEED": 10, "FIXTURES": [str(p) for p in paths]})
-    assert app.extensions["mockjobs"].store.count() == 10 + sum(
+    assert app.extensions["mockjobs"].jobs.count() == 10 + sum(
         len(read_fixture_file(p)) for p in paths
     )
 
@@ -159,10 +160,10 @@ def test_unreadable_files(tmp_path: Path) -> None:
 def test_nothing_is_loaded_from_a_bad_file(tmp_path: Path) -> None:
     good = write(tmp_path, [{"id": "good"}], "good.json")
     bad = write(tmp_path, [{"id": "fine"}, {"status": "nope"}], "bad.json")
-    store = Store()
+    jobs = Jobs(open_store())
     with pytest.raises(FixtureError, match=r"bad\.json: record 1"):
-        populate(store, DataSet(seed=5, fixtures=(str(good), str(bad))))
-    assert store.count() == 0
+        populate(jobs, DataSet(seed=5, fixtures=(str(good), str(bad))))
+    assert jobs.count() == 0
 
 
 def test_an_id_in_two_files_is_refused_naming_the_second(tmp_path: Path) -> None:

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from mockjobs.fixtures import dump_records
-from mockjobs.generator import DEVICES, NOW, generate_jobs
-from mockjobs.models import ORIGINS, RECORD_FIELDS, STATUSES
+from mockjobs.data.fixtures import dump_records
+from mockjobs.data.generator import DEVICES, NOW, generate_jobs
+from mockjobs.vocabulary import ORIGINS, RECORD_FIELDS, STATUSES
 
 from .rules import assert_consistent
 

@@ -10,7 +10,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from mockjobs.app import create_app
-from mockjobs.models import RESPONSE_FIELDS
+from mockjobs.vocabulary import RESPONSE_FIELDS
 
 FIXTURE_RESULT = {"counter": {"00": 3, "11": 1}, "raw": ["00", "11", "00", "00"]}
 

@@ -11,8 +11,8 @@ import datetime as dt
 
 import pytest
 
-from mockjobs.lax import LaxError, parse_bool, parse_int
-from mockjobs.lax_datetime import parse_datetime
+from mockjobs.contract.lax import LaxError, parse_bool, parse_int
+from mockjobs.contract.lax_datetime import parse_datetime
 
 UTC = dt.UTC
 INT_PARSING = (

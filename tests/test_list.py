@@ -16,9 +16,9 @@ from urllib.parse import urlencode
 import pytest
 from flask.testing import FlaskClient
 
-from mockjobs.fixtures import read_fixture_file
-from mockjobs.generator import DEFAULT_RANDOM_SEED, generate_jobs
-from mockjobs.models import RESPONSE_FIELDS, SORTABLE_FIELDS, format_timestamp
+from mockjobs.data.fixtures import read_fixture_file
+from mockjobs.data.generator import DEFAULT_RANDOM_SEED, generate_jobs
+from mockjobs.vocabulary import RESPONSE_FIELDS, SORTABLE_FIELDS, format_timestamp
 
 from .postgres import BACKENDS, backend_app
 

@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from openapi_spec_validator import validate
 
 from mockjobs.cli import main
-from mockjobs.openapi import openapi_document
+from mockjobs.contract.openapi import openapi_document
 
 REFERENCE = json.loads(
     (Path(__file__).parent / "reference" / "openapi.json").read_text(encoding="utf-8")

@@ -22,11 +22,13 @@ from flask.testing import FlaskClient
 from playhouse import db_url
 
 from mockjobs.app import create_app
-from mockjobs.db import Store
-from mockjobs.fixtures import FixtureError
-from mockjobs.generator import generate_jobs
-from mockjobs.models import SORTABLE_FIELDS
-from mockjobs.state import SNAPSHOTS_KEPT, DataSet, Mock
+from mockjobs.store import open_store
+from mockjobs.store.jobs import Jobs
+from mockjobs.data.fixtures import FixtureError
+from mockjobs.data.generator import generate_jobs
+from mockjobs.vocabulary import SORTABLE_FIELDS
+from mockjobs.mock.datasets import DataSet
+from mockjobs.mock.state import SNAPSHOTS_KEPT, Mock
 
 from .postgres import BACKENDS, fresh_schema
 from .test_cli import serving
@@ -134,46 +136,44 @@ def test_writes_of_two_processes_are_atomic_and_seen_whole(url: str) -> None:
 
 
 def test_the_version_is_the_databases(url: str) -> None:
-    one, other = Store(url), Store(url)
+    one, other = open_store(url), open_store(url)
     try:
-        before = other.current_version()
-        one.insert(generate_jobs(3))
-        assert other.current_version() == before + 1 and other.count() == 3
+        before = other.version()
+        Jobs(one).insert(generate_jobs(3))
+        assert other.version() == before + 1 and Jobs(other).count() == 3
         with pytest.raises(FixtureError), other.writing():
-            other.insert(generate_jobs(1))
+            Jobs(other).insert(generate_jobs(1))
             raise FixtureError("changed my mind")
-        assert one.current_version() == before + 1 and one.count() == 3  # rolled back, both
+        assert one.version() == before + 1 and Jobs(one).count() == 3  # rolled back, both
     finally:
         one.close()
         other.close()
 
 
-def test_reset_restores_snapshots_kept_in_temporary_tables(url: str, postgres_server: str) -> None:
-    before = temporary_tables(postgres_server)
-    store = Store(url)
+def test_reset_restores_snapshots_kept_in_the_database(url: str, postgres_server: str) -> None:
+    store = open_store(url)
     mock = Mock(store, DataSet(seed=20))
     mock.load()
-    api = create_app({"DB": url}).test_client()  # another process's view (and a snapshot)
+    before = snapshot_tables(postgres_server)
+    api = create_app({"DB": url}).test_client()  # another process's view
     start = api.get("/api/v2/jobs").data
     for seed in range(1, SNAPSHOTS_KEPT + 3):  # more data sets than the snapshots kept
         mock.reset(DataSet(seed=seed))
-        assert store.count() == seed
-    assert len(mock._snapshots) == SNAPSHOTS_KEPT
-    assert temporary_tables(postgres_server) == before + SNAPSHOTS_KEPT + 1
+        assert mock.jobs.count() == seed
+    assert snapshot_tables(postgres_server) == before + SNAPSHOTS_KEPT - 1
     mock.reset(DataSet(seed=20))
     assert api.get("/api/v2/jobs").data == start
     mock.add_jobs([{}])
-    mock.reset()
+    api.post("/_mock/reset")  # through the other process: the one configured data set
     assert api.get("/api/v2/jobs").data == start
     store.close()
     api.application.extensions["mockjobs"].store.close()
-    assert temporary_tables(postgres_server) == before  # they went with their connections
 
 
-def temporary_tables(server_url: str) -> int:
+def snapshot_tables(server_url: str) -> int:
     admin = db_url.connect(server_url)
     try:
-        sql = "SELECT count(*) FROM pg_class WHERE relpersistence = 't' AND relname LIKE %s"
+        sql = "SELECT count(*) FROM pg_class WHERE relkind = 'r' AND relname LIKE %s"
         return admin.execute_sql(sql, ("mockjobs_snapshot_%",)).fetchone()[0]
     finally:
         admin.close()
@@ -226,4 +226,4 @@ def test_fixtures_with_the_generated_ids_are_refused(
 
 def test_a_bad_url_is_a_database_error(postgres_server: str) -> None:
     with pytest.raises(peewee.OperationalError):
-        Store("postgresql://nobody@127.0.0.1:1/nothing")
+        open_store("postgresql://nobody@127.0.0.1:1/nothing")

@@ -7,7 +7,7 @@ import random
 import pytest
 from flask.testing import FlaskClient
 
-from mockjobs.schemas import QUERY_SCHEMA
+from mockjobs.contract.query import QUERY_SCHEMA
 
 NAMES = [*QUERY_SCHEMA.fields, "unknown", "", "limit[]", "LIMIT"]
 PIECES = [

@@ -21,8 +21,8 @@ from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import negative_data_rejection
 
 from mockjobs.app import create_app
-from mockjobs.errors import RequestValidationError
-from mockjobs.schemas import parse_query
+from mockjobs.contract.errors import RequestValidationError
+from mockjobs.contract.query import parse_query
 
 APP = create_app({"SEED": 300})
 # The job list, whose document is the API's; the other paths' answers are checked by their own tests.

@@ -16,7 +16,7 @@ import pytest
 from flask import Flask, request
 from flask.testing import FlaskClient
 
-from mockjobs.schemas import QUERY_SCHEMA, parse_query
+from mockjobs.contract.query import QUERY_SCHEMA, parse_query
 
 CASES = json.loads((Path(__file__).parent / "validation_cases.json").read_text(encoding="utf-8"))
 DEFAULTS = {name: field.load_default for name, field in QUERY_SCHEMA.fields.items()}

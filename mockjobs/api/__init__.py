@@ -1,10 +1,10 @@
-"""The blueprints: the job list and one job's endpoints, the /_mock control API, the dashboard."""
+"""The blueprints: thin views over the mock. Jobs, the /_mock control API, the dashboard."""
 
 from __future__ import annotations
 
 from flask import current_app
 
-from ..state import Mock
+from ..mock.state import Mock
 
 
 def current_mock() -> Mock:

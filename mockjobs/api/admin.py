@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from ..errors import RequestValidationError
-from ..faults import FaultRuleSchema
-from ..fixtures import FixtureError
-from ..models import format_timestamp
+from ..contract.bodies import load_object, read_json
+from ..contract.control import CLOCK, FAULT_RULE
+from ..contract.errors import RequestValidationError
+from ..data.fixtures import FixtureError
+from ..vocabulary import CONTROL_PREFIX, format_timestamp
 from . import current_mock
 
-blueprint = Blueprint("admin", __name__, url_prefix="/_mock")
+blueprint = Blueprint("admin", __name__, url_prefix=CONTROL_PREFIX)
 
 
 @blueprint.post("/reset")
 def reset() -> Response:
-    """Back to the configured data set; the journal is cleared."""
+    """Back to the configured data set; the journal, the faults and the clock afresh."""
     current_mock().reset()
     return jsonify(status="ok")
 
@@ -28,9 +26,8 @@ def reset() -> Response:
 @blueprint.post("/jobs")
 def add_jobs() -> tuple[Response, int]:
     """Add job records (a list, or `{"jobs": [...]}`), partial ones completed; all or nothing."""
-    body = json_body()
     try:
-        added = current_mock().add_jobs(body)
+        added = current_mock().add_jobs(read_json(request.get_data()))
     except FixtureError as error:
         loc: list[Any] = ["body"]
         if error.index is not None:
@@ -46,12 +43,12 @@ def add_jobs() -> tuple[Response, int]:
 @blueprint.post("/faults")
 def arm_fault() -> tuple[Response, int]:
     """Arm a fault rule; matching requests get its status, its delay, or a dropped connection."""
-    return jsonify(data=current_mock().faults.arm(load_body(FAULT_RULE)).to_json()), 201
+    return jsonify(data=current_mock().faults.arm(load_object(FAULT_RULE, request.get_data()))), 201
 
 
 @blueprint.get("/faults")
 def list_faults() -> Response:
-    return jsonify(data=[rule.to_json() for rule in current_mock().faults.rules()])
+    return jsonify(data=current_mock().faults.rules())
 
 
 @blueprint.delete("/faults")
@@ -68,7 +65,7 @@ def read_clock() -> Response:
 @blueprint.post("/clock")
 def advance_clock() -> Response:
     """`{"advance": SECONDS}`: move the clock forward (with lifecycle on, the jobs follow)."""
-    now = current_mock().advance_clock(load_body(CLOCK)["advance"])
+    now = current_mock().advance_clock(load_object(CLOCK, request.get_data())["advance"])
     return jsonify(now=format_timestamp(now))
 
 
@@ -82,59 +79,3 @@ def list_requests() -> Response:
 def clear_requests() -> Response:
     current_mock().journal.clear()
     return jsonify(data=[])
-
-
-class ClockSchema(Schema):
-    class Meta:
-        unknown = RAISE
-
-    advance = fields.Float(
-        required=True, allow_nan=False, validate=validate.Range(0, 10 * 365 * 86400)
-    )
-
-
-FAULT_RULE = FaultRuleSchema()
-CLOCK = ClockSchema()
-
-
-def load_body(schema: Schema) -> dict[str, Any]:
-    """The request's JSON object loaded by `schema`, or a 422 naming each field at fault."""
-    try:
-        return schema.load(object_body())
-    except ValidationError as error:
-        raise RequestValidationError(list(field_errors(error.messages))) from None
-
-
-def object_body() -> dict[str, Any]:
-    body = json_body()
-    if not isinstance(body, dict):
-        raise RequestValidationError(
-            [
-                {
-                    "type": "model_attributes_type",
-                    "loc": ["body"],
-                    "msg": "Input should be an object",
-                    "input": body,
-                }
-            ]
-        )
-    return body
-
-
-def field_errors(messages: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """marshmallow's messages as FastAPI-shaped errors naming each field."""
-    for field, problems in messages.items():
-        for problem in problems if isinstance(problems, list) else [problems]:
-            yield {"type": "value_error", "loc": ["body", field], "msg": str(problem)}
-
-
-def json_body() -> Any:
-    """The request's JSON body, or a 422 in FastAPI's shape."""
-    text = request.get_data(as_text=True)
-    try:
-        return json.loads(text)
-    except ValueError as error:
-        raise RequestValidationError(
-            [{"type": "json_invalid", "loc": ["body", getattr(error, "pos", 0)],
-              "msg": "JSON decode error", "input": {}, "ctx": {"error": str(error).split(":")[0]}}]
-        ) from None  # fmt: skip

@@ -6,32 +6,38 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, url_for
 
-from ..errors import JSendFail
-from ..models import FINAL_STATUSES, RESPONSE_FIELDS, Job
-from ..results import result_for
-from ..schemas import JobSchema
+from ..contract.envelope import jsend_success
+from ..contract.errors import JSendFail
+from ..contract.records import JobSchema
+from ..data.results import result_for
+from ..store.jobs import Record
+from ..vocabulary import JOB_FIELDS
 from . import current_mock
 
 blueprint = Blueprint("job", __name__)
-JOB = JobSchema(only=(*RESPONSE_FIELDS, "sequence"))
+JOB = JobSchema(only=JOB_FIELDS)
 
 
 def success(data: Any) -> Response:
-    return jsonify(status="success", message="OK.", code="200", data=data)
+    return jsonify(jsend_success(data))
 
 
-def find(job_id: str) -> Job:
-    job = current_mock().store.get(job_id)
+def not_found(job_id: str) -> JSendFail:
+    return JSendFail(404, f"Job {job_id} not found.")
+
+
+def find(job_id: str) -> Record:
+    job = current_mock().job(job_id)
     if job is None:
-        raise JSendFail(404, f"Job {job_id} not found.")
+        raise not_found(job_id)
     return job
 
 
-def result_of(job: Job) -> dict[str, Any] | None:
+def result_of(job: Record) -> dict[str, Any] | None:
     """The stored result, or for a DONE job without one, its generated result."""
-    if job.result is not None:
-        return job.result
-    return result_for(job.id, job.runs) if job.status == "DONE" else None
+    if job["result"] is not None:
+        return job["result"]
+    return result_for(job["id"], job["runs"]) if job["status"] == "DONE" else None
 
 
 @blueprint.get("/api/v2/jobs/<job_id>")
@@ -43,7 +49,7 @@ def get_job(job_id: str) -> Response:
 @blueprint.get("/api/v1/jobs/<job_id>/status")
 def get_job_status(job_id: str) -> Response:
     job = find(job_id)
-    return success({"id": job.id, "status": job.status})
+    return success({"id": job["id"], "status": job["status"]})
 
 
 @blueprint.get("/api/v1/jobs/<job_id>/results_link")
@@ -52,7 +58,7 @@ def get_results_link(job_id: str) -> Response:
     job = find(job_id)
     link = None
     if result_of(job) is not None:
-        link = url_for("job.download_results", job_id=job.id, _external=True)
+        link = url_for("job.download_results", job_id=job["id"], _external=True)
     return success({"results_link": link})
 
 
@@ -68,12 +74,7 @@ def download_results(job_id: str) -> Response:
 @blueprint.patch("/api/v2/jobs/<job_id>/cancel")
 def cancel_job(job_id: str) -> Response:
     """A job not yet in a final state becomes CANCELED now; a final one is a 400."""
-    mock = current_mock()
-    with mock.store.writing():
-        job = find(job_id)
-        if job.status in FINAL_STATUSES:
-            raise JSendFail(400, f"Job {job_id} is {job.status} already: it cannot be cancelled.")
-        now = max(mock.clock.now(), job.updated_at, job.start_timestamp or job.created_at)
-        job.status, job.end_timestamp, job.updated_at = "CANCELED", now, now
-        job.save()
+    job = current_mock().cancel_job(job_id)
+    if job is None:
+        raise not_found(job_id)
     return success(JOB.dump(job))

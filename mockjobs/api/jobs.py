@@ -1,11 +1,11 @@
-"""GET /api/v2/jobs: the job list."""
+"""The job list, GET /api/v2/jobs, and the OpenAPI document."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from ..openapi import openapi_document
-from ..schemas import parse_query
+from ..contract.openapi import openapi_document
+from ..contract.query import parse_query
 from . import current_mock
 
 blueprint = Blueprint("jobs", __name__)
@@ -14,13 +14,11 @@ blueprint = Blueprint("jobs", __name__)
 @blueprint.get("/api/v2/jobs")
 def list_jobs() -> Response:
     """A page of the jobs matching the query, in the JSend envelope, with Content-Range."""
-    cache = current_mock().list_cache
-    key = request.query_string
-    answer = cache.answer_for(key)
-    if answer is None:
-        answer = cache.answer(key, parse_query(request.args, strict=current_app.config["STRICT"]))
-    response = Response(answer.body, mimetype="application/json")
-    response.headers["Content-Range"] = answer.content_range
+    body, content_range = current_mock().job_page(
+        request.query_string, lambda: parse_query(request.args, strict=current_app.config["STRICT"])
+    )
+    response = Response(body, mimetype="application/json")
+    response.headers["Content-Range"] = content_range
     return response
 
 

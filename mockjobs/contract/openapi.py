@@ -10,9 +10,10 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
 
-from .models import ORIGINS, RESPONSE_FIELDS, STATUSES
+from ..vocabulary import ORIGINS, RESPONSE_FIELDS, STATUSES
 from .openapi_paths import COMPONENTS, CONTROL_PATHS, JOB_PATHS, TAGS
-from .schemas import JobQuerySchema, JobSchema, LaxBoolean, LaxDateTime, LaxInteger
+from .query import JobQuerySchema, LaxBoolean, LaxDateTime, LaxInteger
+from .records import JobSchema
 
 DESCRIPTION = """Retrieve a paginated list of jobs.
 

@@ -12,18 +12,10 @@ from typing import Any
 from faker import Faker
 from marshmallow import ValidationError
 
-from .generator import (
-    DEVICES,
-    NOW,
-    ORIGIN_WEIGHTS,
-    RUNS,
-    RUNS_WEIGHTS,
-    SLURM_FIRST_JOB_ID,
-    error_messages,
-    seconds,
-)
-from .models import RECORD_FIELDS, format_timestamp
-from .schemas import JobSchema
+from ..contract.records import JobSchema
+from ..domain.jobs import error_messages, seconds
+from ..vocabulary import RECORD_FIELDS, format_timestamp
+from .generator import DEVICES, NOW, ORIGIN_WEIGHTS, RUNS, RUNS_WEIGHTS, SLURM_FIRST_JOB_ID
 
 RECORD_SCHEMA = JobSchema()
 BATCH_FIELDS = ("project_id", "user_id", "origin")  # the same for every job of a batch

@@ -2,26 +2,39 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import reduce
 from operator import and_
 from typing import Any
 
 import peewee
 
-from .models import INT64_MAX, INT64_MIN, Job, to_micros
+from ..store.tables import Job, to_micros
+from ..vocabulary import INT64_MAX, INT64_MIN
 
 NOTHING = peewee.SQL("1 = 0")  # a condition no row meets
 
 LIST_FILTERS = ("id", "batch_id", "project_id", "user_id", "status", "origin")
 
 
-def job_query(model: type[Job], params: dict[str, Any]) -> peewee.Select:
+def job_query(
+    model: type[Job], params: dict[str, Any], holds_text: Callable[[str], bool] = lambda _: True
+) -> peewee.Select | None:
     """Jobs matching every filter of `params`, in their total order (no limit or offset).
 
-    `params` is what `schemas.parse_query` returns: all 16 parameters, absent ones as
-    their defaults (an empty list, `""` or None).
+    `params` is what `contract.query.parse_query` returns: all 16 parameters, absent ones
+    as their defaults (an empty list, `""` or None). A text the store cannot hold matches
+    nothing (`holds_text`); None: no job can match.
     """
-    conditions = [getattr(model, name).in_(params[name]) for name in LIST_FILTERS if params[name]]
+    conditions = []
+    for name in LIST_FILTERS:
+        if params[name]:
+            values = [value for value in params[name] if holds_text(value)]
+            if not values:
+                return None
+            conditions.append(getattr(model, name).in_(values))
+    if not holds_text(params["id__starts_with"]):
+        return None
     if params["id__starts_with"]:
         conditions.extend(starts_with(model.id, params["id__starts_with"]))
     if params["min_runs"] is not None:

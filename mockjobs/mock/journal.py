@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import threading
-from collections import deque
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Request, Response
-
-from .models import format_timestamp
-
-CONTROL_PREFIX = "/_mock"  # the control API is not client traffic: never journaled
+from ..store.state import JournalTable
 
 
 @dataclass(frozen=True)
@@ -42,34 +35,19 @@ class RecordedRequest:
 
 
 class Journal:
-    """The most recent `size` requests, oldest first; safe to use from every server thread."""
+    """The most recent requests, oldest first, from every process sharing the store."""
 
-    def __init__(self, size: int = 1000) -> None:
-        self._entries: deque[RecordedRequest] = deque(maxlen=size)
-        self._lock = threading.Lock()
+    def __init__(self, table: JournalTable) -> None:
+        self.table = table
 
-    def record(self, request: Request, response: Response) -> None:
-        if request.path.startswith(CONTROL_PREFIX):
-            return
-        entry = RecordedRequest(
-            method=request.method,
-            path=request.path,
-            query={key: request.args.getlist(key) for key in request.args},
-            headers=dict(request.headers),
-            status=response.status_code,
-            time=format_timestamp(datetime.now(UTC)),
-            response=response.get_json(silent=True) if response.status_code >= 400 else None,
-        )
-        with self._lock:
-            self._entries.append(entry)
+    def record(self, entry: RecordedRequest) -> None:
+        self.table.append(entry.to_json())
 
     def entries(self) -> list[RecordedRequest]:
-        with self._lock:
-            return list(self._entries)
+        return [RecordedRequest(**entry) for entry in self.table.entries()]
 
     def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
+        self.table.clear()
 
 
 def normalize_query(query: dict[str, Any] | None) -> dict[str, list[str]]:

@@ -1,4 +1,10 @@
-"""The peewee model of a job, and the conversions of its stored values."""
+"""The tables: peewee models of the data (jobs) and of the mock's shared state, unbound.
+
+Every store binds its own subclasses (`bind`), so that several servers live in one process
+without sharing a database. Data tables carry the data version (their every change bumps it,
+by trigger) and are snapshotted for resets; state tables (journal, faults, clock, meta) are
+neither.
+"""
 
 from __future__ import annotations
 
@@ -9,23 +15,7 @@ from typing import Any
 import peewee
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1  # what an integer column holds
 MICROSECOND = timedelta(microseconds=1)
-
-STATUSES = ("PENDING", "RUNNING", "DONE", "ERROR", "CANCELED", "CANCELING")
-FINAL_STATUSES = ("DONE", "ERROR", "CANCELED")
-ORIGINS = ("CLIENT", "AZURE", "OVH", "UNKNOWN")
-
-# The 16 keys of a job in the list response, in their documented order.
-RESPONSE_FIELDS = (
-    "id", "parent_id", "status", "runs", "batch_id", "project_id", "created_at", "updated_at",
-    "start_timestamp", "end_timestamp", "variables", "errors", "progress", "creation_order",
-    "slurm_job_id", "slurm_cluster_name",
-)  # fmt: skip
-# What a record holds beyond the response: stored, filterable or served elsewhere.
-EXTRA_FIELDS = ("user_id", "origin", "sequence", "result")
-RECORD_FIELDS = RESPONSE_FIELDS + EXTRA_FIELDS
-SORTABLE_FIELDS = tuple(f for f in RESPONSE_FIELDS if f not in ("variables", "errors"))
 
 
 def to_micros(value: datetime) -> int:
@@ -37,12 +27,6 @@ def to_micros(value: datetime) -> int:
 
 def from_micros(micros: int) -> datetime:
     return EPOCH + timedelta(microseconds=micros)
-
-
-def format_timestamp(value: datetime) -> str:
-    """RFC 3339 in UTC with a Z; fractional seconds only when they are not zero."""
-    value = value.astimezone(UTC).replace(tzinfo=None)
-    return value.isoformat(timespec="microseconds" if value.microsecond else "seconds") + "Z"
 
 
 class TimestampField(peewee.BigIntegerField):
@@ -71,11 +55,7 @@ class JSONField(peewee.TextField):
 
 
 class Job(peewee.Model):
-    """A job: the 16 fields of the API response plus owner, origin, sequence and result.
-
-    Unbound: every store binds its own subclass (`bind_job_model`), so that several
-    servers can live in one process without sharing a database.
-    """
+    """A job: the 16 fields of the API response plus owner, origin, sequence and result."""
 
     id = peewee.TextField(primary_key=True)
     parent_id = peewee.TextField(null=True, index=True)
@@ -106,8 +86,48 @@ class Job(peewee.Model):
         )
 
 
-def bind_job_model(database: peewee.Database) -> type[Job]:
-    """A Job model of its own for one database."""
+class JournalEntry(peewee.Model):
+    """One request received (by any process sharing the database)."""
 
-    meta = type("Meta", (), {"database": database, "table_name": "job"})
-    return type("Job", (Job,), {"Meta": meta, "__module__": __name__})
+    seq = peewee.AutoField()
+    entry = JSONField()
+
+    class Meta:
+        table_name = "mockjobs_journal"
+
+
+class FaultRule(peewee.Model):
+    """An armed fault rule; `times` counts down atomically over every process."""
+
+    id = peewee.AutoField()
+    method = peewee.TextField()
+    path = peewee.TextField()
+    query = JSONField()
+    status = peewee.IntegerField(null=True)
+    times = peewee.BigIntegerField(null=True)
+    delay_ms = peewee.IntegerField()
+    retry_after = peewee.BigIntegerField(null=True)
+    drop = peewee.BooleanField()
+
+    class Meta:
+        table_name = "mockjobs_fault"
+
+
+class Setting(peewee.Model):
+    """A value of the mock's shared state: the clock, the configured data set, ..."""
+
+    key = peewee.TextField(primary_key=True)
+    value = JSONField()
+
+    class Meta:
+        table_name = "mockjobs_state"
+
+
+DATA_TABLES: tuple[type[peewee.Model], ...] = (Job,)
+STATE_TABLES: tuple[type[peewee.Model], ...] = (JournalEntry, FaultRule, Setting)
+
+
+def bind(model: type[peewee.Model], database: peewee.Database) -> type[peewee.Model]:
+    """A subclass of `model` of its own, bound to `database`."""
+    meta = type("Meta", (), {"database": database, "table_name": model._meta.table_name})
+    return type(model.__name__, (model,), {"Meta": meta, "__module__": __name__})

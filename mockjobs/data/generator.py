@@ -9,7 +9,6 @@ that a job count and a seed give the same jobs on every machine and every day.
 
 from __future__ import annotations
 
-import zlib
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,7 +18,8 @@ from typing import Any
 
 from faker import Faker
 
-from .models import RECORD_FIELDS
+from ..domain.jobs import CANCEL_DELAY, error_messages, progress_at, run_time, seconds
+from ..vocabulary import RECORD_FIELDS
 
 NOW = datetime(2025, 6, 2, 12, 0, tzinfo=UTC)  # the instant generated data is looked at
 DEFAULT_RANDOM_SEED = 1
@@ -35,39 +35,7 @@ DEVICE_WEIGHTS = (40, 25, 20, 15)
 ORIGIN_WEIGHTS = {"CLIENT": 60, "AZURE": 15, "OVH": 15, "UNKNOWN": 10}
 RUNS = (50, 100, 200, 250, 500, 1000)
 RUNS_WEIGHTS = (10, 35, 20, 10, 15, 10)
-ERROR_MESSAGES = (
-    "QPU calibration out of tolerance: job aborted",
-    "Sequence validation failed: amplitude exceeds the device's maximum of 15.8 rad/us",
-    "Register validation failed: atoms closer than the minimal distance of 4 um",
-    "Emulation failed: out of memory on the worker node",
-    "Job exceeded the maximum run time of 3600 s",
-    "Internal error: connection to the worker lost",
-    "Slurm job terminated by the cluster (NODE_FAIL)",
-    "Invalid variables: missing value for 'omega'",
-)
 SLURM_FIRST_JOB_ID = 4_180_000
-CANCEL_DELAY = timedelta(seconds=60)  # a cancelled job is CANCELING until its worker stops
-
-
-def seconds(value: float) -> timedelta:
-    """A duration rounded to whole microseconds."""
-    return timedelta(microseconds=round(value * 1_000_000))
-
-
-def run_time(job_id: str, runs: int) -> timedelta:
-    """How long a job runs once started: about 0.3 s a run plus set-up, the same for the same job.
-
-    The generator lays out past runs with it and the lifecycle runs live jobs with it, so a
-    job that was running when the data set was made ends when its schedule said it would.
-    """
-    spread = zlib.crc32(job_id.encode())  # cheap, and the same everywhere
-    speed, setup = (spread & 0xFFFF) / 0x10000, (spread >> 16) / 0x10000
-    return seconds(runs * 0.3 * (0.8 + 0.5 * speed) + 2 + 18 * setup)
-
-
-def error_messages(rnd: Random) -> list[str]:
-    count = 1 if rnd.random() < 0.85 else 2
-    return rnd.sample(ERROR_MESSAGES, count)
 
 
 def variables(rnd: Random, names: tuple[str, ...]) -> dict[str, Any]:
@@ -258,19 +226,19 @@ class Generator:
             if cancel < start:  # cancelled in the queue: never started
                 status, start, end, progress, updated = "CANCELED", None, cancel, 0, cancel
             elif cancel + CANCEL_DELAY > NOW:  # the worker has not stopped yet
-                status, progress, updated = "CANCELING", self.progress(start, end, cancel), cancel
+                status, progress, updated = "CANCELING", progress_at(start, end, cancel), cancel
                 end = None
             else:
-                status, progress, updated = "CANCELED", self.progress(start, end, cancel), cancel
+                status, progress, updated = "CANCELED", progress_at(start, end, cancel), cancel
                 end = cancel
         elif start > NOW:
             status, start, end, progress, updated = "PENDING", None, None, 0, job["created_at"]
         elif end > NOW:
-            status, progress, end = "RUNNING", self.progress(start, end, NOW), None
+            status, progress, end = "RUNNING", progress_at(start, end, NOW), None
             updated = max(start, NOW - seconds(rnd.uniform(0, 10)))
         elif fails:
             status, errors = "ERROR", error_messages(rnd)
-            progress = self.progress(start, start + duration, end)
+            progress = progress_at(start, start + duration, end)
             if rnd.random() < 0.2:  # refused before it ran
                 start, progress = None, 0
         if status in ("DONE", "ERROR", "CANCELED"):
@@ -282,12 +250,6 @@ class Generator:
         if end is None:
             return (start or job["created_at"]) + duration
         return end + seconds(rnd.uniform(0.5, 3))
-
-    @staticmethod
-    def progress(start: datetime, end: datetime, at: datetime) -> int:
-        """Per cent done at `at` of a run from `start` to `end`, kept within 1..99."""
-        done = (at - start) / (end - start) if end > start else 0
-        return min(99, max(1, int(done * 100)))
 
 
 def generate_jobs(count: int, random_seed: int = DEFAULT_RANDOM_SEED) -> Iterator[dict[str, Any]]:

@@ -1,0 +1,79 @@
+"""The job record: fixture files and the control API in, API responses out."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from ..vocabulary import INT64_MAX, INT64_MIN, ORIGINS, STATUSES, format_timestamp
+
+
+class Timestamp(fields.DateTime):
+    """An instant: RFC 3339 in, aware UTC inside, `2025-01-15T10:30:00Z` out."""
+
+    def _serialize(self, value: datetime | None, attr: Any, obj: Any, **kwargs: Any) -> str | None:
+        return None if value is None else format_timestamp(value)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> datetime:
+        if not isinstance(value, str):
+            raise self.make_error("invalid", input=value, obj_type="datetime")
+        try:
+            parsed = datetime.fromisoformat(value)
+            return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+        except (ValueError, OverflowError):  # not a date-time, or one outside years 1 to 9999 UTC
+            raise self.make_error("invalid", input=value, obj_type="datetime") from None
+
+
+def stored_integer(value: int) -> None:
+    """Fits the 64-bit integer column (the documented schema bounds nothing more)."""
+    if not INT64_MIN <= value <= INT64_MAX:
+        raise ValidationError(f"Must be a 64-bit integer, from {INT64_MIN} to {INT64_MAX}.")
+
+
+def non_empty(value: str) -> None:
+    if not value:
+        raise ValidationError("Must not be empty.")
+
+
+def integer(**kwargs: Any) -> fields.Integer:
+    return fields.Integer(strict=True, required=True, **kwargs)
+
+
+def string(uuid: bool = False, **kwargs: Any) -> fields.String:
+    """A non-empty string; ids are documented as UUIDs, but any text is taken."""
+    metadata = {"format": "uuid"} if uuid else {}
+    return fields.String(required=True, validate=non_empty, metadata=metadata, **kwargs)
+
+
+class JobSchema(Schema):
+    """A job record: the 16 keys of the list response, then user, origin, sequence and result.
+
+    Every key but `sequence` and `result` is required of a complete record; fixture files
+    load partial records (`partial=True`) and complete them.
+    """
+
+    class Meta:
+        unknown = RAISE
+
+    id = string(uuid=True)
+    parent_id = string(uuid=True, allow_none=True)
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    runs = integer(validate=stored_integer)
+    batch_id = string(uuid=True)
+    project_id = string(uuid=True)
+    created_at = Timestamp(required=True)
+    updated_at = Timestamp(required=True)
+    start_timestamp = Timestamp(required=True, allow_none=True)
+    end_timestamp = Timestamp(required=True, allow_none=True)
+    variables = fields.Dict(required=True, keys=fields.String())
+    errors = fields.List(fields.String(), required=True)
+    progress = integer(validate=validate.Range(0, 100))
+    creation_order = integer(validate=stored_integer)
+    slurm_job_id = string(allow_none=True)
+    slurm_cluster_name = string(allow_none=True)
+    user_id = string(uuid=True)
+    origin = fields.String(required=True, validate=validate.OneOf(ORIGINS))
+    sequence = fields.String(allow_none=True)
+    result = fields.Dict(keys=fields.String(), allow_none=True)

@@ -1,0 +1,1 @@
+"""Data: deterministic generation, fixture files, results."""

@@ -1,0 +1,1 @@
+"""The rules of a job's life: statuses, transitions, timing, consistency. No I/O."""

@@ -1,0 +1,180 @@
+"""A job's life, in one place: how long it waits and runs, how it ends, how it is cancelled.
+
+The generator lays out the data set's past with these rules, fixture completion fills
+records in with them, the lifecycle moves live jobs with them, the API cancels with them,
+and `inconsistencies` states what every record obeys. Jobs are records: dicts of fields.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from random import Random
+from typing import Any
+
+from ..vocabulary import FINAL_STATUSES
+
+Record = Mapping[str, Any]
+CANCEL_DELAY = timedelta(seconds=60)  # a cancelled job is CANCELING until its worker stops
+ERROR_MESSAGES = (
+    "QPU calibration out of tolerance: job aborted",
+    "Sequence validation failed: amplitude exceeds the device's maximum of 15.8 rad/us",
+    "Register validation failed: atoms closer than the minimal distance of 4 um",
+    "Emulation failed: out of memory on the worker node",
+    "Job exceeded the maximum run time of 3600 s",
+    "Internal error: connection to the worker lost",
+    "Slurm job terminated by the cluster (NODE_FAIL)",
+    "Invalid variables: missing value for 'omega'",
+)
+
+
+class Refused(Exception):
+    """A transition the job's state does not allow; the message says why."""
+
+
+def seconds(value: float) -> timedelta:
+    """A duration rounded to whole microseconds."""
+    return timedelta(microseconds=round(value * 1_000_000))
+
+
+def run_time(job_id: str, runs: int) -> timedelta:
+    """How long a job runs once started: about 0.3 s a run plus set-up, the same for the same job.
+
+    The generator lays out past runs with it and the lifecycle runs live jobs with it, so a
+    job that was running when the data set was made ends when its schedule said it would.
+    """
+    spread = zlib.crc32(job_id.encode())  # cheap, and the same everywhere
+    speed, setup = (spread & 0xFFFF) / 0x10000, (spread >> 16) / 0x10000
+    return seconds(runs * 0.3 * (0.8 + 0.5 * speed) + 2 + 18 * setup)
+
+
+def queue_time(job_id: str) -> timedelta:
+    """How long a job waits once it is next in line: 5 to 60 s, the same for the same job."""
+    return seconds(Random(f"queue-{job_id}").uniform(5, 60))
+
+
+def error_messages(rnd: Random) -> list[str]:
+    count = 1 if rnd.random() < 0.85 else 2
+    return rnd.sample(ERROR_MESSAGES, count)
+
+
+def progress_at(start: datetime, end: datetime, at: datetime) -> int:
+    """Per cent done at `at` of a run from `start` to `end`, kept within 1..99."""
+    done = (at - start) / (end - start) if end > start else 0
+    return min(99, max(1, int(done * 100)))
+
+
+@dataclass(frozen=True)
+class Run:
+    """How a started job's run goes: its length, and when it fails (None: it ends DONE)."""
+
+    duration: timedelta
+    fails_after: timedelta | None
+    rnd: Random
+
+    @classmethod
+    def of(cls, job: Record, error_rate: float) -> Run:
+        duration = run_time(job["id"], job["runs"])
+        rnd = Random(f"outcome-{job['id']}")
+        fails = rnd.random() < error_rate
+        return cls(duration, duration * rnd.uniform(0.1, 0.9) if fails else None, rnd)
+
+    def end(self, start: datetime) -> datetime:
+        return start + (self.fails_after if self.fails_after is not None else self.duration)
+
+    def progress(self, start: datetime, now: datetime) -> int:
+        """Per cent done at `now` while it runs."""
+        return progress_at(start, start + self.duration, now)
+
+    def ending(self, start: datetime) -> dict[str, Any]:
+        """The fields of the job once the run is over: DONE, or ERROR with its messages."""
+        end = self.end(start)
+        if self.fails_after is None:
+            return {"status": "DONE", "progress": 100, "end_timestamp": end, "updated_at": end}
+        return {
+            "status": "ERROR",
+            "progress": int(self.fails_after / self.duration * 100),
+            "errors": error_messages(self.rnd),
+            "end_timestamp": end,
+            "updated_at": end,
+        }
+
+
+def cancel(job: Record, now: datetime) -> dict[str, Any]:
+    """The fields of a job cancelled at `now`: CANCELED at once; Refused when it is final."""
+    if job["status"] in FINAL_STATUSES:
+        raise Refused(f"Job {job['id']} is {job['status']} already: it cannot be cancelled.")
+    now = max(now, job["updated_at"], job["start_timestamp"] or job["created_at"])
+    return {"status": "CANCELED", "end_timestamp": now, "updated_at": now}
+
+
+Change = tuple[str, str, dict[str, Any]]  # job id, the status it has, the fields it gets
+
+
+def advance_batch(
+    jobs: Iterable[Record], now: datetime, since: datetime, error_rate: float
+) -> tuple[list[Change], datetime | None]:
+    """The live jobs of one batch, in creation order, brought to `now`.
+
+    A batch runs its jobs one after the other: a PENDING job starts a queue time after the
+    device is free (and not before `since`, when the lifecycle began); a RUNNING one ends
+    when its run is over; a CANCELING one is CANCELED `CANCEL_DELAY` after the cancellation.
+    Returns the status changes, and when the batch's next change is due (None: never).
+    """
+    changes: list[Change] = []
+    free_at: datetime | None = None  # when the previous job of the batch left the device
+    for job in jobs:
+        status, fields = job["status"], {}
+        updated_at, start = job["updated_at"], job["start_timestamp"]
+        if status == "CANCELING":
+            stopped = updated_at + CANCEL_DELAY
+            if stopped > now:
+                return changes, stopped
+            fields = {"status": "CANCELED", "end_timestamp": stopped, "updated_at": stopped}
+            free_at = stopped
+        elif status in ("PENDING", "RUNNING"):
+            if status == "PENDING":
+                start = max(updated_at, free_at or since, since) + queue_time(job["id"])
+                if start > now:
+                    return changes, start
+                fields = {"status": "RUNNING", "start_timestamp": start, "updated_at": start,
+                          "progress": 1}  # fmt: skip
+            run = Run.of(job, error_rate)
+            end = run.end(start)
+            if end > now:
+                if fields:
+                    changes.append((job["id"], status, fields))
+                return changes, end  # the device is busy: the next jobs wait
+            fields |= run.ending(start)
+            free_at = end
+        if fields:
+            changes.append((job["id"], status, fields))
+    return changes, None
+
+
+def inconsistencies(job: Record) -> list[str]:
+    """What in a record contradicts the rules every job obeys (SPEC section 6); [] if nothing."""
+    status, start, end, progress = (
+        job["status"], job["start_timestamp"], job["end_timestamp"], job["progress"],
+    )  # fmt: skip
+    problems = []
+    stamps = [s for s in (job["created_at"], start, end, job["updated_at"]) if s is not None]
+    if stamps != sorted(stamps):
+        problems.append("timestamps out of order: created_at <= start <= end <= updated_at")
+    if status == "PENDING" and (start, end, progress) != (None, None, 0):
+        problems.append("a PENDING job has no start, no end and progress 0")
+    if status in ("RUNNING", "CANCELING") and not (
+        start is not None and end is None and 1 <= progress <= 99
+    ):
+        problems.append(f"a {status} job has a start, no end and progress 1 to 99")
+    if status == "DONE" and not (start and end and progress == 100 and job["errors"] == []):
+        problems.append("a DONE job has a start, an end, progress 100 and no errors")
+    if status == "ERROR" and not (end is not None and job["errors"]):
+        problems.append("an ERROR job has an end and at least one error")
+    if status == "CANCELED" and end is None:
+        problems.append("a CANCELED job has an end")
+    if job["slurm_job_id"] is not None and not (start is not None and job["slurm_cluster_name"]):
+        problems.append("a job with a slurm id has started on a slurm cluster")
+    return problems

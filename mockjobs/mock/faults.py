@@ -1,0 +1,47 @@
+"""Fault rules, the WireMock way: answer matching requests with an error, late, or not at all."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..store.state import FaultTable
+
+Rule = dict[str, Any]  # the fields of POST /_mock/faults, and its "id"
+
+
+class Faults:
+    """The armed rules, checked in the order they were armed, shared by every process."""
+
+    def __init__(self, table: FaultTable) -> None:
+        self.table = table
+
+    def arm(self, spec: Rule) -> Rule:
+        return self.table.arm(spec)
+
+    def take(self, method: str, path: str, query: dict[str, list[str]]) -> Rule | None:
+        """The first rule matching the request, one of its `times` used up."""
+        for rule in self.table.rules(method, path):
+            wanted = rule["query"].items()
+            if all(value in query.get(key, []) for key, value in wanted) and self.table.use(
+                rule["id"]
+            ):
+                return rule
+        return None
+
+    def rules(self) -> list[Rule]:
+        return self.table.rules()
+
+    def clear(self) -> None:
+        self.table.clear()
+
+
+def parse_latency(text: str) -> tuple[int, int]:
+    """`"200"` or `"100-300"` (milliseconds) as (min, max); ValueError if it is neither."""
+    low, _, high = text.partition("-")
+    try:
+        bounds = (int(low), int(high or low))
+    except ValueError:
+        raise ValueError(f"latency must be MS or MIN-MAX in milliseconds, not {text!r}") from None
+    if not 0 <= bounds[0] <= bounds[1] <= 60_000:
+        raise ValueError(f"latency must be within 0-60000 ms with MIN <= MAX, not {text!r}")
+    return bounds

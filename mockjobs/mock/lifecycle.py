@@ -1,0 +1,56 @@
+"""Jobs that live: with lifecycle on, queued jobs start, running ones progress and finish.
+
+The rules are the domain's (`domain.jobs.advance_batch`); this module applies them to the
+store. Only status changes are written: a running job's progress is computed when it is read
+(`live_progress`), so that repeated reads of unchanged data hit the caches. Everything
+follows from the jobs and the clock, so a jump of the clock lands where waiting would have.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+from itertools import groupby
+from typing import Any
+
+from ..domain.jobs import Run, advance_batch
+from ..store.jobs import Jobs
+
+
+class Lifecycle:
+    """Brings the live jobs of a store to the clock's present, writing only what changes."""
+
+    def __init__(self, jobs: Jobs, error_rate: float) -> None:
+        self.jobs, self.error_rate = jobs, error_rate
+        self._lock = threading.Lock()
+        self._known: tuple[int, datetime | None] | None = None  # (version, next change due)
+
+    def advance(self, now: datetime, since: datetime) -> int:
+        """Apply every status change due by `now` (the lifecycle running from `since`).
+
+        Cheap when nothing is due: the next change of each version is known.
+        """
+        with self._lock:
+            version = self.jobs.store.version()
+            if self._known is not None and self._known[0] == version:
+                due = self._known[1]
+                if due is None or due > now:
+                    return 0
+            changes, next_due = [], None
+            for _, batch in groupby(self.jobs.live(), key=lambda job: job["batch_id"]):
+                made, due = advance_batch(batch, now, since, self.error_rate)
+                changes += made
+                if due is not None and (next_due is None or due < next_due):
+                    next_due = due
+            changed = self.jobs.update(changes) if changes else 0
+            self._known = (self.jobs.store.version(), next_due)
+            return changed
+
+    def forget(self) -> None:
+        """The data changed under the lifecycle (a reset): compute afresh."""
+        with self._lock:
+            self._known = None
+
+    def live_progress(self, job: dict[str, Any], now: datetime) -> int:
+        """The progress of a RUNNING job at `now`."""
+        return Run.of(job, self.error_rate).progress(job["start_timestamp"], now)

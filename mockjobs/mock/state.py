@@ -1,0 +1,195 @@
+"""A mock's state: its store, the data set it resets to, the clock, faults, journal, lifecycle."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from ..contract.records import JobSchema
+from ..data.fixtures import parse_records, to_json
+from ..domain.jobs import cancel
+from ..queries.jobs import job_query
+from ..queries.pages import Item, PageCache
+from ..store import Store
+from ..store.jobs import Jobs, Record
+from ..store.state import FaultTable, JournalTable, Values
+from ..store.tables import dump_json
+from ..vocabulary import RESPONSE_FIELDS
+from .clock import Clock
+from .datasets import DataSet, Progress, insert, populate, refuse_stored_ids
+from .faults import Faults
+from .journal import Journal
+from .lifecycle import Lifecycle
+
+SNAPSHOTS_KEPT = 4  # data sets whose snapshot is kept for fast resets
+LIST_ITEM = JobSchema(only=RESPONSE_FIELDS)
+DATASET, SNAPSHOTS = "dataset", "snapshots"  # shared values: the configured data set, snapshots
+AS_FOUND = "as_found"  # the snapshot of a database that held jobs of no known data set
+
+
+class Mock:
+    """The state behind one app. `reset()` restores a data set from a snapshot in milliseconds.
+
+    Everything lives in the store, so that processes sharing a database share one mock: the
+    configured data set and its snapshot, the journal, the fault rules and the clock.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        dataset: DataSet,
+        *,
+        journal_size: int = 1000,
+        lifecycle: bool = False,
+        error_rate: float = 0.1,
+    ) -> None:
+        self.store = store
+        self.jobs = Jobs(store)
+        self.values = Values(store)
+        self.journal = Journal(JournalTable(store, journal_size))
+        self.faults = Faults(FaultTable(store))
+        self.clock = Clock(self.values)
+        self.lifecycle = Lifecycle(self.jobs, error_rate) if lifecycle else None
+        self.job_pages = PageCache(
+            store.reading, store.version, self._ordered_jobs, self.jobs.by_rowid, self._list_item
+        )
+        self._configured = dataset  # until load() says what the store holds
+        self._lock = threading.RLock()
+
+    # -- the data set --------------------------------------------------------------------
+
+    @property
+    def dataset(self) -> DataSet | None:
+        """The configured data set, the same for every process (None: as a database held it)."""
+        value = self.values.get(DATASET, False)
+        if value is False:
+            return self._configured
+        return None if value is None else DataSet.from_json(value)
+
+    def load(self, *, keep_existing: bool = False, progress: Progress | None = None) -> None:
+        """Fill the store with the configured data set and snapshot it, or keep what it holds.
+
+        A database that holds jobs keeps them, and the data set its other users configured.
+        """
+        with self._lock:
+            if keep_existing and self.jobs.count():
+                if self.values.get(DATASET, False) is False:  # jobs of no known data set
+                    self.values.set(DATASET, None)
+                if not self.store.has_snapshot(self._snapshot_name(self.dataset)):
+                    self._remember(self.dataset)
+                return
+            populate(self.jobs, self._configured, progress)
+            self.values.set(DATASET, self._configured.to_json())
+            self._remember(self._configured)
+            self._start_afresh()
+
+    def reset(self, dataset: DataSet | None = None) -> None:
+        """Back to the configured data set (or to `dataset`, which becomes the configured one).
+
+        The journal, the fault rules and the clock start afresh too.
+        """
+        with self._lock:
+            if dataset is not None and dataset != self.dataset:
+                self.values.set(DATASET, dataset.to_json())
+            dataset = self.dataset
+            restorable = self.store.has_snapshot(self._snapshot_name(dataset))
+            if restorable:
+                self.store.restore(self._snapshot_name(dataset))
+            elif dataset is not None:
+                populate(self.jobs, dataset)
+            self._remember(dataset, take=not restorable)
+            self._start_afresh()
+
+    def _start_afresh(self) -> None:
+        self.journal.clear()
+        self.faults.clear()
+        self.clock.reset()
+        if self.lifecycle is not None:
+            self.lifecycle.forget()
+
+    @staticmethod
+    def _snapshot_name(dataset: DataSet | None) -> str:
+        return AS_FOUND if dataset is None else dataset.name
+
+    def _remember(self, dataset: DataSet | None, *, take: bool = True) -> None:
+        """Snapshot the store as `dataset`; keep the most recent SNAPSHOTS_KEPT snapshots."""
+        name = self._snapshot_name(dataset)
+        if take:
+            self.store.snapshot(name)
+        kept = [n for n in self.values.get(SNAPSHOTS, []) if n != name] + [name]
+        configured = self._snapshot_name(self.dataset)
+        while len(kept) > SNAPSHOTS_KEPT:
+            old = next(n for n in kept if n != configured)  # the configured one always stays
+            kept.remove(old)
+            self.store.drop_snapshot(old)
+        self.values.set(SNAPSHOTS, kept)
+
+    # -- jobs ----------------------------------------------------------------------------
+
+    def add_jobs(self, records: Sequence[dict[str, Any]] | dict[str, Any]) -> list[dict[str, Any]]:
+        """Insert records (partial ones completed as fixture records are); their JSON form.
+
+        All or nothing: a FixtureError names the record and field at fault.
+        """
+        with self.store.writing():  # the count and the clashes stay true until the insert
+            complete = parse_records(records, first_ordinal=self.jobs.count())
+            refuse_stored_ids(self.jobs, complete, "stored already")
+            insert(self.jobs, complete)
+        return [to_json(record) for record in complete]
+
+    def job(self, job_id: str) -> Record | None:
+        """A job as a client sees it now (a running job's progress computed with lifecycle on)."""
+        job = self.jobs.get(job_id)
+        if job is not None and self._is_live(job):
+            job["progress"] = self.lifecycle.live_progress(job, self.clock.now())  # type: ignore[union-attr]
+        return job
+
+    def cancel_job(self, job_id: str) -> Record | None:
+        """Cancel a job now (domain.jobs.cancel says how, or Refused); None: no such job."""
+        with self.store.writing():
+            job = self.jobs.get(job_id)
+            if job is None:
+                return None
+            fields = cancel(job, self.clock.now())
+            self.jobs.update([(job_id, job["status"], fields)])
+        return {**job, **fields}
+
+    def tick(self) -> None:
+        """With lifecycle on, bring the live jobs to the clock's present."""
+        if self.lifecycle is not None:
+            self.lifecycle.advance(self.clock.now(), self.clock.start)
+
+    def advance_clock(self, seconds: float) -> datetime:
+        """Move the clock forward; with lifecycle on, the jobs move with it."""
+        now = self.clock.advance(seconds)
+        self.tick()
+        return now
+
+    def job_page(self, key: Any, parse: Callable[[], dict[str, Any]]) -> tuple[bytes, str]:
+        """A page of the job list, body and Content-Range, for the raw query `key`.
+
+        `parse` validates the query, when its answer is not known already.
+        """
+        answer = self.job_pages.answer_for(key) or self.job_pages.answer(key, parse())
+        now = self.clock.now() if answer.static is None else None
+        return answer.body(now), answer.content_range
+
+    def _ordered_jobs(self, params: dict[str, Any]) -> Any:
+        return self.jobs.rowids(job_query(self.store.Job, params, self.store.holds_text))
+
+    def _is_live(self, job: Record) -> bool:
+        return self.lifecycle is not None and job["status"] == "RUNNING"
+
+    def _list_item(self, job: Record) -> Item:
+        if self._is_live(job):
+            return lambda now: self._dump(
+                {**job, "progress": self.lifecycle.live_progress(job, now)}  # type: ignore[union-attr]
+            )
+        return self._dump(job)
+
+    @staticmethod
+    def _dump(job: Record) -> bytes:
+        """A job's JSON in the list: compact, UTF-8, keys in order."""
+        return dump_json(LIST_ITEM.dump(job)).encode()

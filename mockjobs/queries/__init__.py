@@ -1,0 +1,1 @@
+"""Validated parameters in, queries out, per resource; the versioned page cache."""

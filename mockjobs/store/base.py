@@ -1,0 +1,152 @@
+"""The store: one database, every table of it, the data version, snapshots; backends' hooks.
+
+A store owns the database session, reading (one version of the data throughout) and writing
+(all or nothing), and snapshot/restore of every data table. The data version is kept by the
+database itself: a trigger on every data table bumps the one row of `mockjobs_version`, so no
+write path, present or future, goes unseen by the caches or by other processes.
+Backends (SQLite here, PostgreSQL in postgres.py) fill in a handful of hooks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any
+
+import peewee
+
+from .tables import DATA_TABLES, STATE_TABLES, bind
+
+VERSION_TABLE = "mockjobs_version"
+SNAPSHOT_PREFIX = "mockjobs_snapshot_"
+
+
+class UnstorableValue(ValueError):
+    """A record holds a value this database cannot store (`index`: the record, `field`)."""
+
+    def __init__(self, reason: str, index: int, field: str) -> None:
+        super().__init__(reason)
+        self.reason, self.index, self.field = reason, index, field
+
+
+class Store:
+    """Every table of one database; `open_store(url)` picks the backend.
+
+    Bound models are attributes by name (`store.Job`, `store.FaultRule`, ...). Data rows
+    have a stable integer key, `rowid`.
+    """
+
+    name = "the database"  # as messages name the backend
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.database = self.open(url)
+        self.models = {
+            model.__name__: bind(model, self.database) for model in DATA_TABLES + STATE_TABLES
+        }
+        self.data_tables = [self.models[model.__name__] for model in DATA_TABLES]
+        with self.session(), self.database.atomic():
+            self.install()
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.__dict__["models"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    # -- hooks -----------------------------------------------------------------------------
+
+    def open(self, url: str) -> peewee.Database:
+        raise NotImplementedError
+
+    def install(self) -> None:
+        """Create what is missing: the tables, the version row, its triggers."""
+        raise NotImplementedError
+
+    def session(self) -> AbstractContextManager[Any]:
+        """The database for this thread, for the duration of a block."""
+        raise NotImplementedError
+
+    def insert_rows(self, cursor: Any, into: str, row: str, rows: list[list[Any]]) -> None:
+        """Insert many rows of one table (`into` ... VALUES, `row` a row's placeholders)."""
+        cursor.executemany(into + row, rows)
+
+    def clear_table(self, table: str) -> None:
+        self.database.execute_sql(f'DELETE FROM "{table}"')
+
+    def holds_text(self, text: str) -> bool:
+        """Whether a text column can hold `text` (a filter value it cannot matches nothing)."""
+        return True
+
+    # -- reading and writing ---------------------------------------------------------------
+
+    def version(self) -> int:
+        """The version of the data now: it changes with every write of a data table."""
+        with self.session():
+            return self.database.execute_sql(f"SELECT version FROM {VERSION_TABLE}").fetchone()[0]
+
+    @contextmanager
+    def reading(self) -> Iterator[int]:
+        """One version of the data throughout a block: yields its number."""
+        with self.session(), self.database.atomic():
+            yield self.version()
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """A write: all or nothing, seen whole by readers (the triggers give it a new version)."""
+        with self.session(), self.database.atomic():
+            self.take_write_turn()
+            yield
+
+    def take_write_turn(self) -> None:
+        """Wait for other writers of the database (hook: a lock, where the backend needs one)."""
+
+    @contextmanager
+    def bulk_loading(self) -> Iterator[None]:
+        """Within a write: drop the secondary indexes, then build them once, after the rows."""
+        for model in self.data_tables:
+            model._schema.drop_indexes(safe=True)
+        yield
+        for model in self.data_tables:
+            model._schema.create_indexes(safe=True)
+        for model in self.data_tables:  # the planner's statistics, for the right index
+            self.database.execute_sql(f'ANALYZE "{model._meta.table_name}"')
+
+    # -- snapshots of every data table, kept in the database itself ------------------------
+
+    def snapshot(self, name: str) -> None:
+        """Copy every data table under `name` (replacing an older copy of that name)."""
+        with self.writing():
+            for model in self.data_tables:
+                table, copy = model._meta.table_name, snapshot_table(name, model)
+                self.database.execute_sql(f'DROP TABLE IF EXISTS "{copy}"')
+                self.database.execute_sql(f'CREATE TABLE "{copy}" AS SELECT * FROM "{table}"')
+
+    def has_snapshot(self, name: str) -> bool:
+        with self.session():
+            return all(
+                self.database.table_exists(snapshot_table(name, model))
+                for model in self.data_tables
+            )
+
+    def restore(self, name: str) -> None:
+        """Make every data table what it was when the snapshot `name` was taken."""
+        with self.writing():
+            for model in self.data_tables:
+                table = model._meta.table_name
+                self.clear_table(table)
+                copy = snapshot_table(name, model)
+                self.database.execute_sql(f'INSERT INTO "{table}" SELECT * FROM "{copy}"')
+
+    def drop_snapshot(self, name: str) -> None:
+        with self.writing():
+            for model in self.data_tables:
+                self.database.execute_sql(f'DROP TABLE IF EXISTS "{snapshot_table(name, model)}"')
+
+    def close(self) -> None:
+        with self.session():
+            self.database.close()
+
+
+def snapshot_table(name: str, model: type[peewee.Model]) -> str:
+    return f"{SNAPSHOT_PREFIX}{name}_{model._meta.table_name}"

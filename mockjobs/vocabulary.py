@@ -1,0 +1,37 @@
+"""The words of the API, written once: statuses, origins, field lists, the timestamp format.
+
+Imports nothing of mockjobs: every layer may use it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+STATUSES = ("PENDING", "RUNNING", "DONE", "ERROR", "CANCELED", "CANCELING")
+FINAL_STATUSES = ("DONE", "ERROR", "CANCELED")
+LIVE_STATUSES = tuple(status for status in STATUSES if status not in FINAL_STATUSES)
+ORIGINS = ("CLIENT", "AZURE", "OVH", "UNKNOWN")
+
+# The 16 keys of a job in the list response, in their documented order.
+RESPONSE_FIELDS = (
+    "id", "parent_id", "status", "runs", "batch_id", "project_id", "created_at", "updated_at",
+    "start_timestamp", "end_timestamp", "variables", "errors", "progress", "creation_order",
+    "slurm_job_id", "slurm_cluster_name",
+)  # fmt: skip
+JOB_FIELDS = (*RESPONSE_FIELDS, "sequence")  # one job, GET /api/v2/jobs/{id}
+# What a record holds beyond the response: stored, filterable or served elsewhere.
+EXTRA_FIELDS = ("user_id", "origin", "sequence", "result")
+RECORD_FIELDS = RESPONSE_FIELDS + EXTRA_FIELDS
+SORTABLE_FIELDS = tuple(f for f in RESPONSE_FIELDS if f not in ("variables", "errors"))
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1  # what a record's integers can be (64-bit columns)
+TIMESTAMP_FIELDS = ("created_at", "updated_at", "start_timestamp", "end_timestamp")
+
+CONTROL_PREFIX = "/_mock"  # the control API: not client traffic, never journaled or faulted
+FAULT_STATUSES = (429, 500, 502, 503, 504)
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def format_timestamp(value: datetime) -> str:
+    """RFC 3339 in UTC with a Z; fractional seconds only when they are not zero."""
+    value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.isoformat(timespec="microseconds" if value.microsecond else "seconds") + "Z"
