@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 STATUSES = ("PENDING", "RUNNING", "DONE", "ERROR", "CANCELED", "CANCELING")
 FINAL_STATUSES = ("DONE", "ERROR", "CANCELED")
 LIVE_STATUSES = tuple(status for status in STATUSES if status not in FINAL_STATUSES)
+RUNNING_STATUSES = ("RUNNING", "CANCELING")  # started, not ended: progress 1 to 99
+FAILED_STATUSES = ("ERROR", "CANCELED")  # ended without a result: a batch worth retrying
 ORIGINS = ("CLIENT", "AZURE", "OVH", "UNKNOWN")
 
 # The 16 keys of a job in the list response, in their documented order.

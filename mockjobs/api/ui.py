@@ -8,7 +8,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Response, send_from_directory
+from flask import Blueprint, Response, jsonify, send_from_directory
+from marshmallow import fields
+
+from ..contract.query import QUERY_SCHEMA
+from ..vocabulary import (
+    CONTROL_PREFIX,
+    FAULT_STATUSES,
+    HTTP_METHODS,
+    ORIGINS,
+    SORTABLE_FIELDS,
+    STATUSES,
+)
 
 ASSETS = Path(__file__).resolve().parent.parent / "static" / "ui"
 
@@ -18,15 +29,38 @@ POLICY = (
     "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
 
-blueprint = Blueprint("ui", __name__, static_folder=ASSETS, static_url_path="/_mock/ui/static")
+blueprint = Blueprint(
+    "ui", __name__, static_folder=ASSETS, static_url_path=f"{CONTROL_PREFIX}/ui/static"
+)
 
 
 @blueprint.get("/")
-@blueprint.get("/_mock/ui")
-@blueprint.get("/_mock/ui/")
+@blueprint.get(f"{CONTROL_PREFIX}/ui")
+@blueprint.get(f"{CONTROL_PREFIX}/ui/")
 def page() -> Response:
     response = send_from_directory(ASSETS, "index.html", max_age=0)
     response.headers["Content-Security-Policy"] = POLICY
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "no-cache"
     return response
+
+
+@blueprint.get(f"{CONTROL_PREFIX}/ui/vocabulary.json")
+def vocabulary() -> Response:
+    """The API's words, for the page's choices: written once, in the package."""
+    query = QUERY_SCHEMA.fields
+    filters = [
+        name for name in query if name not in ("order_by", "order_by_direction", "limit", "offset")
+    ]
+    lists = [
+        n for n in filters if isinstance(query[n], fields.List) and not query[n].inner.validators
+    ]
+    return jsonify(
+        statuses=STATUSES,
+        origins=ORIGINS,
+        sortable=SORTABLE_FIELDS,
+        lists=lists,
+        scalars=[name for name in filters if not isinstance(query[name], fields.List)],
+        methods=HTTP_METHODS,
+        fault_statuses=FAULT_STATUSES,
+    )

@@ -14,7 +14,13 @@ from marshmallow import ValidationError
 
 from ..contract.records import JobSchema
 from ..domain.jobs import error_messages, seconds
-from ..vocabulary import RECORD_FIELDS, format_timestamp
+from ..vocabulary import (
+    FAILED_STATUSES,
+    FINAL_STATUSES,
+    RECORD_FIELDS,
+    RUNNING_STATUSES,
+    format_timestamp,
+)
 from .generator import DEVICES, NOW, ORIGIN_WEIGHTS, RUNS, RUNS_WEIGHTS, SLURM_FIRST_JOB_ID
 
 RECORD_SCHEMA = JobSchema()
@@ -187,8 +193,8 @@ def infer_status(job: dict[str, Any], rnd: Random) -> str:
 
 def fill_times(job: dict[str, Any], status: str, rnd: Random) -> None:
     """Fill the missing timestamps so that created <= start <= end <= updated, as the status needs."""
-    started = status not in ("PENDING",) and not (status == "CANCELED" and rnd.random() < 0.4)
-    ended = status in ("DONE", "ERROR", "CANCELED")
+    started = status != "PENDING" and not (status == "CANCELED" and rnd.random() < 0.4)
+    ended = status in FINAL_STATUSES
     given = [job.get(k) for k in ("created_at", "start_timestamp", "end_timestamp", "updated_at")]
     anchor = next((t for t in given if t is not None), None)
     if "created_at" not in job:
@@ -216,9 +222,9 @@ def later(after: datetime, rnd: Random, low: float, high: float) -> datetime:
 def fill_progress(job: dict[str, Any], status: str, rnd: Random) -> int:
     if status == "DONE":
         return 100
-    if status in ("RUNNING", "CANCELING"):
+    if status in RUNNING_STATUSES:
         return rnd.randint(1, 99)
-    if status in ("ERROR", "CANCELED") and job["start_timestamp"] is not None:
+    if status in FAILED_STATUSES and job["start_timestamp"] is not None:
         return rnd.randint(1, 99)
     return 0
 

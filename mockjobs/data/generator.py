@@ -19,7 +19,7 @@ from typing import Any
 from faker import Faker
 
 from ..domain.jobs import CANCEL_DELAY, error_messages, progress_at, run_time, seconds
-from ..vocabulary import RECORD_FIELDS
+from ..vocabulary import FAILED_STATUSES, FINAL_STATUSES, RECORD_FIELDS
 
 NOW = datetime(2025, 6, 2, 12, 0, tzinfo=UTC)  # the instant generated data is looked at
 DEFAULT_RANDOM_SEED = 1
@@ -205,7 +205,7 @@ class Generator:
                 self.next_slurm_id += 1
             else:
                 job["slurm_job_id"] = job["slurm_cluster_name"] = None
-            if job["status"] in ("ERROR", "CANCELED"):
+            if job["status"] in FAILED_STATUSES:
                 failed.append(job)
             yield {key: job[key] for key in RECORD_FIELDS}
         if failed and batch.cancel_at is None:
@@ -241,7 +241,7 @@ class Generator:
             progress = progress_at(start, start + duration, end)
             if rnd.random() < 0.2:  # refused before it ran
                 start, progress = None, 0
-        if status in ("DONE", "ERROR", "CANCELED"):
+        if status in FINAL_STATUSES:
             updated = min(NOW, end + seconds(rnd.uniform(0, 2)))
         job.update(
             status=status, start_timestamp=start, end_timestamp=end, updated_at=updated,

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from random import Random
 from typing import Any
 
-from ..vocabulary import FINAL_STATUSES
+from ..vocabulary import FINAL_STATUSES, RUNNING_STATUSES
 
 Record = Mapping[str, Any]
 CANCEL_DELAY = timedelta(seconds=60)  # a cancelled job is CANCELING until its worker stops
@@ -165,7 +165,7 @@ def inconsistencies(job: Record) -> list[str]:
         problems.append("timestamps out of order: created_at <= start <= end <= updated_at")
     if status == "PENDING" and (start, end, progress) != (None, None, 0):
         problems.append("a PENDING job has no start, no end and progress 0")
-    if status in ("RUNNING", "CANCELING") and not (
+    if status in RUNNING_STATUSES and not (
         start is not None and end is None and 1 <= progress <= 99
     ):
         problems.append(f"a {status} job has a start, no end and progress 1 to 99")

@@ -3,13 +3,12 @@
 "use strict";
 
 (() => {
-  // The API's vocabulary, as mockjobs/models.py defines it (tests/test_dashboard.py checks they agree).
-  const STATUSES = ["PENDING", "RUNNING", "DONE", "ERROR", "CANCELED", "CANCELING"];
-  const ORIGINS = ["CLIENT", "AZURE", "OVH", "UNKNOWN"];
-  const SORTABLE = ["id", "parent_id", "status", "runs", "batch_id", "project_id", "created_at", "updated_at",
-    "start_timestamp", "end_timestamp", "progress", "creation_order", "slurm_job_id", "slurm_cluster_name"];
-  const LISTS = ["id", "batch_id", "project_id", "user_id"]; // space- or comma-separated, repeated in the query
-  const SCALARS = ["id__starts_with", "min_runs", "max_runs", "errors", "start_date", "end_date"];
+  // The API's vocabulary, read from the server at start (mockjobs/vocabulary.py, the query schema).
+  let STATUSES = [];
+  let ORIGINS = [];
+  let SORTABLE = [];
+  let LISTS = []; // free-text filters: space- or comma-separated, repeated in the query
+  let SCALARS = []; // the other filters, one value each
 
   const TOKEN_KEY = "mockjobs.token";
   const OWN_HEADER = "X-Mockjobs-Dashboard"; // marks this page's requests, hidden in the journal by default
@@ -584,12 +583,21 @@
     });
   }
 
-  fillChoices();
-  restoreFromHash(); // the page's query is kept in its address: a reload shows the same jobs
-  state.filter = filterParams().toString();
-  state.view = viewParams().toString();
-  loadJobs();
-  loadGlance();
-  poll();
-  setInterval(poll, POLL_MS);
+  async function start() {
+    const words = await (await fetch("/_mock/ui/vocabulary.json")).json();
+    ({ statuses: STATUSES, origins: ORIGINS, sortable: SORTABLE, lists: LISTS, scalars: SCALARS } = words);
+    fillChoices();
+    $("fault-method").append(...words.methods.map((method) => el("option", {}, method)));
+    $("fault-status").append(...words.fault_statuses.map((status) =>
+      el("option", status === 503 ? { selected: "" } : {}, String(status))));
+    restoreFromHash(); // the page's query is kept in its address: a reload shows the same jobs
+    state.filter = filterParams().toString();
+    state.view = viewParams().toString();
+    loadJobs();
+    loadGlance();
+    poll();
+    setInterval(poll, POLL_MS);
+  }
+
+  start();
 })();
