@@ -1,0 +1,171 @@
+"""One mock for many processes: writes seen at once, and journal, faults, clock and data set shared.
+
+The data version is kept by the database (triggers on every data table), so a write made any
+way — through a repository, a reset, raw SQL, in this process or another — is seen by the
+very next request. The journal, the fault rules, the clock and the configured data set live
+in the database too, so that several processes on one database behave as one mock.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import requests
+from flask.testing import FlaskClient
+
+from mockjobs.app import create_app
+from mockjobs.data.generator import generate_jobs
+from mockjobs.mock.datasets import DataSet
+from mockjobs.store import Store, open_store
+from mockjobs.store.jobs import Jobs
+
+from .postgres import BACKENDS, fresh_schema
+from .test_cli import serving
+
+TIMEOUT = 30
+ROOT = Path(__file__).resolve().parent.parent
+# Writes that a process makes, given a store open on the database and a job's id.
+WRITES: dict[str, Callable[[Store, str], object]] = {
+    "insert": lambda store, job: Jobs(store).insert(generate_jobs(1, 99)),
+    "update": lambda store, job: Jobs(store).update(
+        [(job, Jobs(store).get(job)["status"], {"runs": 12345})]  # type: ignore[index]
+    ),
+    "clear": lambda store, job: Jobs(store).clear(),
+    "restore": lambda store, job: store.restore(DataSet(seed=20).name),
+    "raw SQL": lambda store, job: store.database.execute_sql("UPDATE job SET runs = 7"),
+}
+SCRIPT = """import sys
+from mockjobs.store import open_store
+from tests.test_shared import WRITES
+store = open_store(sys.argv[2])
+WRITES[sys.argv[1]](store, sys.argv[3])
+store.close()
+"""
+
+
+@pytest.fixture(params=BACKENDS)
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database that several processes can open: an SQLite file, or PostgreSQL."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "shared.db")
+        return
+    with fresh_schema(request.getfixturevalue("postgres_server")) as url:
+        yield url
+
+
+def listed(api: FlaskClient, query: str = "limit=100") -> dict:
+    return api.get(f"/api/v2/jobs?{query}").get_json()
+
+
+def expected(write: str, before: dict, job: str) -> object:
+    """What the list shows after `write`."""
+    return {
+        "insert": lambda page: page["pagination"]["total"] == 22,
+        "update": lambda page: next(j for j in page["data"] if j["id"] == job)["runs"] == 12345,
+        "clear": lambda page: page["pagination"]["total"] == 0,
+        "restore": lambda page: page["pagination"]["total"] == 20 and page == before,
+        "raw SQL": lambda page: {j["runs"] for j in page["data"]} == {7},
+    }[write]
+
+
+@pytest.mark.parametrize("write", WRITES)
+def test_a_write_from_another_process_is_seen_by_the_next_request(
+    database: str, write: str
+) -> None:
+    app = create_app({"DB": database, "SEED": 20, "RESET": True})
+    api = app.test_client()
+    try:
+        before = listed(api)
+        api.post("/_mock/jobs", json=[{}])  # 21 jobs: what a restore undoes
+        job = before["data"][0]["id"]
+        assert listed(api)["pagination"]["total"] == 21  # and the caches hold this version
+        command = [sys.executable, "-c", SCRIPT, write, database, job]
+        subprocess.run(command, check=True, timeout=TIMEOUT, cwd=ROOT)
+        assert expected(write, before, job)(listed(api)), write
+    finally:
+        app.extensions["mockjobs"].store.close()
+
+
+@pytest.mark.parametrize("write", WRITES)
+def test_a_write_in_process_is_seen_by_the_next_request(write: str) -> None:
+    app = create_app({"SEED": 20})
+    api, mock = app.test_client(), app.extensions["mockjobs"]
+    before = listed(api)
+    api.post("/_mock/jobs", json=[{}])
+    job = before["data"][0]["id"]
+    assert listed(api)["pagination"]["total"] == 21
+    WRITES[write](mock.store, job)
+    assert expected(write, before, job)(listed(api)), write
+
+
+def test_repository_operations_bump_the_databases_version() -> None:
+    store = open_store()
+    jobs, version = Jobs(store), store.version()
+    jobs.insert(generate_jobs(3))
+    assert store.version() > version
+    for operation in (
+        lambda: jobs.update([(jobs.live()[0]["id"], jobs.live()[0]["status"], {"runs": 1})]),
+        lambda: store.snapshot("s") or jobs.clear(),
+        lambda: store.restore("s"),
+    ):
+        version = store.version()
+        operation()
+        assert store.version() > version
+    version = store.version()
+    store.snapshot("t")  # copies: no data changed
+    jobs.update([("no such job", "DONE", {"runs": 1})])  # nothing matched
+    assert store.version() == version
+
+
+def get(url: str, path: str) -> requests.Response:
+    return requests.get(url + path, timeout=TIMEOUT)
+
+
+def total(url: str) -> int:
+    return get(url, "/api/v2/jobs?limit=1").json()["pagination"]["total"]
+
+
+def test_two_processes_on_one_database_are_one_mock(database: str) -> None:
+    with ExitStack() as stack:
+        first, _ = stack.enter_context(serving("--db", database, "--seed", "50", "--reset"))
+        assert requests.post(f"{first}/_mock/jobs", json=[{}], timeout=TIMEOUT).status_code == 201
+        # Started after a test added a job: the configured data set is still the first's 50.
+        second, line = stack.enter_context(serving("--db", database, "--seed", "5"))
+        assert "serving 51 jobs" in line and total(second) == 51
+
+        # A fault armed through one fires exactly its times over both.
+        rule = {"path": "/api/v2/jobs", "status": 500, "times": 3}
+        assert requests.post(f"{first}/_mock/faults", json=rule, timeout=TIMEOUT).status_code == 201
+        statuses = [
+            get((second, first)[i % 2], "/api/v2/jobs?limit=1").status_code for i in range(8)
+        ]
+        assert statuses == [500, 500, 500, 200, 200, 200, 200, 200]
+        assert get(second, "/_mock/faults").json()["data"][0]["times"] == 0
+
+        # Each journal shows every process's requests.
+        for url in (first, second):
+            journal = get(url, "/_mock/requests").json()["data"]
+            assert [entry["status"] for entry in journal][-8:] == statuses
+
+        # One clock.
+        advanced = requests.post(f"{first}/_mock/clock", json={"advance": 86400}, timeout=TIMEOUT)
+        seen = get(second, "/_mock/clock").json()["now"]
+        gap = instant(seen) - instant(advanced.json()["now"])
+        assert 0 <= gap.total_seconds() < 5
+
+        # A reset through the later process restores the one configured data set, for both.
+        assert requests.post(f"{second}/_mock/reset", timeout=TIMEOUT).status_code == 200
+        assert get(first, "/_mock/requests").json()["data"] == []
+        assert get(first, "/_mock/faults").json()["data"] == []
+        assert get(first, "/_mock/clock").json()["now"] < advanced.json()["now"]
+        assert total(first) == total(second) == 50
+
+
+def instant(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
