@@ -18,9 +18,10 @@ serve: $(STAMP)  ## serve 500 generated jobs on http://127.0.0.1:8000
 test: $(STAMP)  ## the whole test suite
 	$(BIN)/python -m pytest
 
-lint: $(STAMP)  ## ruff: lint and format check
+lint: $(STAMP)  ## ruff (lint, format) and import-linter (the layers)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
