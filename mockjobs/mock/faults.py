@@ -22,9 +22,7 @@ class Faults:
         """The first rule matching the request, one of its `times` used up."""
         for rule in self.table.rules(method, path):
             wanted = rule["query"].items()
-            if all(value in query.get(key, []) for key, value in wanted) and self.table.use(
-                rule["id"]
-            ):
+            if all(value in query.get(key, []) for key, value in wanted) and self.table.use(rule):
                 return rule
         return None
 

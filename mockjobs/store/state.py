@@ -2,47 +2,77 @@
 
 In the database, so that every process sharing it shares them too: a fault armed through
 one process fires on any, exactly its `times`; any journal shows every process's requests.
-None of these tables is data: writing them changes no data version.
+None of these tables is data: writing them changes no data version. They are read and
+written on every request, so their statements are written out once, not built per call.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from .base import Store
+from .tables import dump_json
 
 
-class JournalTable:
+class Table:
+    """One state table of a store, with its statements in the backend's parameter style."""
+
+    def __init__(self, store: Store, model: Any) -> None:
+        self.store, self.model = store, model
+        self.name = model._meta.table_name
+
+    def sql(self, text: str) -> str:
+        """`text` with `{t}` the table and `?` the backend's placeholder."""
+        return text.replace("{t}", f'"{self.name}"').replace("?", self.store.database.param)
+
+    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
+        with self.store.session():
+            return self.store.database.execute_sql(sql, params)
+
+    def clear(self) -> None:
+        self.execute(self.sql("DELETE FROM {t}"))
+
+
+class JournalTable(Table):
     """Requests received, oldest first, the most recent `size` of them kept."""
 
     def __init__(self, store: Store, size: int) -> None:
-        self.store, self.model, self.size = store, store.JournalEntry, size
+        super().__init__(store, store.JournalEntry)
+        self.size = size
+        self._insert = self.sql("INSERT INTO {t} (entry) VALUES (?)")
+        self._newest = self.sql("SELECT max(seq) FROM {t}")
+        self._trim = self.sql("DELETE FROM {t} WHERE seq <= ?")
+        self._entries = self.sql("SELECT entry FROM {t} ORDER BY seq DESC LIMIT ?")
+        self._appended = 0
 
     def append(self, entry: dict[str, Any]) -> None:
-        model = self.model
-        with self.store.session(), self.store.database.atomic():
-            seq = model.insert(entry=entry).execute()
-            if seq % 64 == 0 or seq <= self.size + 1:  # trimmed now and then: cheap on average
-                model.delete().where(model.seq <= seq - self.size).execute()
+        self.execute(self._insert, (dump_json(entry),))
+        self._appended += 1
+        if self._appended % 64 == 0:  # trimmed now and then: cheap on average
+            (newest,) = self.execute(self._newest).fetchone()
+            self.execute(self._trim, (newest - self.size,))
 
     def entries(self) -> list[dict[str, Any]]:
-        model = self.model
-        with self.store.session():
-            newest = (
-                model.select(model.seq, model.entry).order_by(model.seq.desc()).limit(self.size)
-            )
-            return [entry for _, entry in reversed(list(newest.tuples()))]
-
-    def clear(self) -> None:
-        with self.store.session():
-            self.model.delete().execute()
+        rows = self.execute(self._entries, (self.size,)).fetchall()
+        return [json.loads(entry) for (entry,) in reversed(rows)]
 
 
-class FaultTable:
+RULE_COLUMNS = ("id", "method", "path", "query", "status", "times", "delay_ms", "retry_after", "drop")  # fmt: skip
+
+
+class FaultTable(Table):
     """Armed fault rules, in the order they were armed."""
 
     def __init__(self, store: Store) -> None:
-        self.store, self.model = store, store.FaultRule
+        super().__init__(store, store.FaultRule)
+        columns = ", ".join(f'"{c}"' for c in RULE_COLUMNS)
+        self._all = self.sql(f"SELECT {columns} FROM {{t}} ORDER BY id")
+        self._matching = self.sql(
+            f"SELECT {columns} FROM {{t}} WHERE method = ? AND path = ?"
+            " AND (times IS NULL OR times > 0) ORDER BY id"
+        )
+        self._use = self.sql("UPDATE {t} SET times = times - 1 WHERE id = ? AND times > 0")
 
     def arm(self, rule: dict[str, Any]) -> dict[str, Any]:
         with self.store.session():
@@ -50,51 +80,37 @@ class FaultTable:
         return {"id": rule_id, **rule}
 
     def rules(self, method: str | None = None, path: str | None = None) -> list[dict[str, Any]]:
-        """The rules (those for `method` and `path`, when given), not used up ones among them."""
-        model = self.model
-        query = model.select().order_by(model.id)
-        if method is not None:
-            if not self.store.holds_text(path or ""):  # no rule's path holds it, then
-                return []
-            query = query.where(
-                model.method == method,
-                model.path == path,
-                model.times.is_null() | (model.times > 0),
-            )
-        with self.store.session():
-            return list(query.dicts())
+        """The rules (those for `method` and `path`, when given, and not used up)."""
+        if method is None:
+            rows = self.execute(self._all).fetchall()
+        elif not self.store.holds_text(path or ""):  # no rule's path holds it, then
+            return []
+        else:
+            rows = self.execute(self._matching, (method, path)).fetchall()
+        rules = [dict(zip(RULE_COLUMNS, row, strict=True)) for row in rows]
+        for rule in rules:
+            rule["query"], rule["drop"] = json.loads(rule["query"]), bool(rule["drop"])
+        return rules
 
-    def use(self, rule_id: int) -> bool:
+    def use(self, rule: dict[str, Any]) -> bool:
         """Use up one of the rule's `times`, atomically over every process; False if none left."""
-        model = self.model
-        with self.store.session():
-            if model.select().where(model.id == rule_id, model.times.is_null()).exists():
-                return True
-            query = model.update(times=model.times - 1).where(model.id == rule_id, model.times > 0)
-            return query.execute() == 1
-
-    def clear(self) -> None:
-        with self.store.session():
-            self.model.delete().execute()
+        return rule["times"] is None or self.execute(self._use, (rule["id"],)).rowcount == 1
 
 
-class Values:
+class Values(Table):
     """Named JSON values shared by every process: the clock, the configured data set."""
 
     def __init__(self, store: Store) -> None:
-        self.store, self.model = store, store.Setting
+        super().__init__(store, store.Setting)
+        self._get = self.sql("SELECT value FROM {t} WHERE key = ?")
 
     def get(self, key: str, default: Any = None) -> Any:
-        with self.store.session():
-            row = self.model.get_or_none(self.model.key == key)
-        return default if row is None else row.value
+        row = self.execute(self._get, (key,)).fetchone()
+        return default if row is None else json.loads(row[0])
 
     def set(self, key: str, value: Any) -> None:
+        model = self.model
         with self.store.session():
-            self.model.insert(key=key, value=value).on_conflict(
-                conflict_target=[self.model.key], update={self.model.value: value}
+            model.insert(key=key, value=value).on_conflict(
+                conflict_target=[model.key], update={model.value: value}
             ).execute()
-
-    def delete(self, key: str) -> None:
-        with self.store.session():
-            self.model.delete().where(self.model.key == key).execute()
