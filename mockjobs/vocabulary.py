@@ -26,6 +26,9 @@ EXTRA_FIELDS = ("user_id", "origin", "sequence", "result")
 RECORD_FIELDS = RESPONSE_FIELDS + EXTRA_FIELDS
 SORTABLE_FIELDS = tuple(f for f in RESPONSE_FIELDS if f not in ("variables", "errors"))
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1  # what a record's integers can be (64-bit columns)
+# The instants a record or the clock may hold: wide enough for any job, narrow enough that a
+# job's timing arithmetic (queue, run, cancel: at most a century) never leaves what a date holds.
+EARLIEST, LATEST = datetime(1970, 1, 1, tzinfo=UTC), datetime(9000, 1, 1, tzinfo=UTC)
 TIMESTAMP_FIELDS = ("created_at", "updated_at", "start_timestamp", "end_timestamp")
 
 CONTROL_PREFIX = "/_mock"  # the control API: not client traffic, never journaled or faulted

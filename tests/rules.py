@@ -16,4 +16,4 @@ def assert_consistent(job: dict[str, Any]) -> None:
         else value
         for key, value in job.items()
     }
-    assert inconsistencies(record) == [], job
+    assert inconsistencies(record) == [], (job, inconsistencies(record))

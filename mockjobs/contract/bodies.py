@@ -1,8 +1,9 @@
-"""Request bodies: JSON read, loaded by a marshmallow schema, refused with FastAPI-shaped 422s."""
+"""Request bodies: JSON read strictly, loaded by a marshmallow schema, refused with FastAPI's 422s."""
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,15 +11,65 @@ from marshmallow import Schema, ValidationError
 
 from .errors import RequestValidationError
 
+MAX_DEPTH = 64  # levels of nesting a body or a fixture file may have
+
+
+class NotJSON(ValueError):
+    """Text that is not JSON as RFC 8259 has it; `position` where it goes wrong (0: unknown)."""
+
+    def __init__(self, reason: str, position: int = 0) -> None:
+        super().__init__(reason)
+        self.reason, self.position = reason, position
+
+
+def parse_json(text: str) -> Any:
+    """A JSON value: no NaN or Infinity, numbers a double holds, nesting within MAX_DEPTH.
+
+    What is refused here would be stored and then sent back as invalid JSON, or break the
+    parser (a RecursionError) or a later request.
+    """
+    try:
+        value = json.loads(text, parse_constant=refuse_constant, parse_float=finite_float)
+    except json.JSONDecodeError as error:
+        raise NotJSON(error.msg, error.pos) from None
+    except RecursionError:
+        raise NotJSON(f"nested deeper than {MAX_DEPTH} levels") from None
+    if too_deep(value, MAX_DEPTH):
+        raise NotJSON(f"nested deeper than {MAX_DEPTH} levels")
+    return value
+
+
+def refuse_constant(name: str) -> Any:
+    raise NotJSON(f"{name} is not a JSON number")
+
+
+def finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise NotJSON(f"{text} is beyond what a number can hold")
+    return value
+
+
+def too_deep(value: Any, limit: int) -> bool:
+    """Whether arrays and objects nest more than `limit` levels (walked without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return True
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))  # fmt: skip
+    return False
+
 
 def read_json(data: bytes) -> Any:
     """A body's JSON value, or a 422 in FastAPI's shape (`json_invalid`, located in the body)."""
     try:
-        return json.loads(data.decode("utf-8", "replace"))
-    except ValueError as error:
+        return parse_json(data.decode("utf-8", "replace"))
+    except NotJSON as error:
         raise RequestValidationError(
-            [{"type": "json_invalid", "loc": ["body", getattr(error, "pos", 0)],
-              "msg": "JSON decode error", "input": {}, "ctx": {"error": str(error).split(":")[0]}}]
+            [{"type": "json_invalid", "loc": ["body", error.position], "msg": "JSON decode error",
+              "input": {}, "ctx": {"error": error.reason}}]
         ) from None  # fmt: skip
 
 
@@ -36,9 +87,7 @@ def load_object(schema: Schema, data: bytes) -> dict[str, Any]:
         raise RequestValidationError(list(field_errors(error.messages))) from None
 
 
-def field_errors(
-    messages: dict[str, Any], loc: tuple[Any, ...] = ("body",)
-) -> Iterator[dict[str, Any]]:
+def field_errors(messages: dict[str, Any], loc: tuple[Any, ...] = ("body",)) -> Iterator[dict[str, Any]]:  # fmt: skip
     """marshmallow's messages as FastAPI-shaped errors naming each field."""
     for field, problems in messages.items():
         for problem in problems if isinstance(problems, list) else [problems]:

@@ -7,7 +7,15 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from ..vocabulary import INT64_MAX, INT64_MIN, ORIGINS, STATUSES, format_timestamp
+from ..vocabulary import (
+    EARLIEST,
+    INT64_MAX,
+    INT64_MIN,
+    LATEST,
+    ORIGINS,
+    STATUSES,
+    format_timestamp,
+)
 
 
 class Timestamp(fields.DateTime):
@@ -21,9 +29,14 @@ class Timestamp(fields.DateTime):
             raise self.make_error("invalid", input=value, obj_type="datetime")
         try:
             parsed = datetime.fromisoformat(value)
-            return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+            parsed = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
         except (ValueError, OverflowError):  # not a date-time, or one outside years 1 to 9999 UTC
             raise self.make_error("invalid", input=value, obj_type="datetime") from None
+        if not EARLIEST <= parsed < LATEST:
+            raise ValidationError(
+                f"Must be from {format_timestamp(EARLIEST)} to before {format_timestamp(LATEST)}."
+            )
+        return parsed
 
 
 def stored_integer(value: int) -> None:
@@ -37,14 +50,21 @@ def non_empty(value: str) -> None:
         raise ValidationError("Must not be empty.")
 
 
+def path_segment(value: str) -> None:
+    """An id that the routes can address: `/api/v2/jobs/{id}` takes no '/'."""
+    non_empty(value)
+    if "/" in value:
+        raise ValidationError("Must not contain '/': it is a path segment of the API's URLs.")
+
+
 def integer(**kwargs: Any) -> fields.Integer:
     return fields.Integer(strict=True, required=True, **kwargs)
 
 
-def string(uuid: bool = False, **kwargs: Any) -> fields.String:
+def string(uuid: bool = False, validate: Any = non_empty, **kwargs: Any) -> fields.String:
     """A non-empty string; ids are documented as UUIDs, but any text is taken."""
     metadata = {"format": "uuid"} if uuid else {}
-    return fields.String(required=True, validate=non_empty, metadata=metadata, **kwargs)
+    return fields.String(required=True, validate=validate, metadata=metadata, **kwargs)
 
 
 class JobSchema(Schema):
@@ -57,11 +77,11 @@ class JobSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    id = string(uuid=True)
+    id = string(uuid=True, validate=path_segment)
     parent_id = string(uuid=True, allow_none=True)
     status = fields.String(required=True, validate=validate.OneOf(STATUSES))
     runs = integer(validate=stored_integer)
-    batch_id = string(uuid=True)
+    batch_id = string(uuid=True, validate=path_segment)
     project_id = string(uuid=True)
     created_at = Timestamp(required=True)
     updated_at = Timestamp(required=True)

@@ -12,8 +12,9 @@ from typing import Any
 from faker import Faker
 from marshmallow import ValidationError
 
+from ..contract.bodies import NotJSON, parse_json
 from ..contract.records import JobSchema
-from ..domain.jobs import error_messages, seconds
+from ..domain.jobs import error_messages, inconsistencies, seconds
 from ..vocabulary import (
     FAILED_STATUSES,
     FINAL_STATUSES,
@@ -69,9 +70,10 @@ def read_fixture_file(path: str | Path, first_ordinal: int = 0) -> list[dict[str
         reason = getattr(error, "strerror", None) or error
         raise FixtureError(f"cannot read: {reason}", source=str(path)) from None
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise FixtureError(f"malformed JSON: {error}", source=str(path)) from None
+        document = parse_json(text)
+    except NotJSON as error:
+        where = f" (at character {error.position})" if error.position else ""
+        raise FixtureError(f"malformed JSON: {error.reason}{where}", source=str(path)) from None
     try:
         return parse_records(document, first_ordinal)
     except FixtureError as error:
@@ -108,6 +110,8 @@ def parse_records(document: Any, first_ordinal: int = 0) -> list[dict[str, Any]]
         if batch is not None:
             for key in BATCH_FIELDS:
                 batch.setdefault(key, record[key])
+        for field, why in inconsistencies(record)[:1]:
+            raise FixtureError(f"contradicts the job's status: {why}", index, field)
         if record["id"] in seen:
             raise FixtureError(f"duplicate id {record['id']!r}", index, "id")
         seen.add(record["id"])
@@ -192,7 +196,10 @@ def infer_status(job: dict[str, Any], rnd: Random) -> str:
 
 
 def fill_times(job: dict[str, Any], status: str, rnd: Random) -> None:
-    """Fill the missing timestamps so that created <= start <= end <= updated, as the status needs."""
+    """Fill the missing timestamps so that created <= start <= end <= updated, as the status needs.
+
+    A missing step falls after the one before it and before any given later step.
+    """
     started = status != "PENDING" and not (status == "CANCELED" and rnd.random() < 0.4)
     ended = status in FINAL_STATUSES
     given = [job.get(k) for k in ("created_at", "start_timestamp", "end_timestamp", "updated_at")]
@@ -204,10 +211,11 @@ def fill_times(job: dict[str, Any], status: str, rnd: Random) -> None:
             else NOW - seconds(rnd.uniform(3600, 30 * 86400))
         )
     if "start_timestamp" not in job:
-        job["start_timestamp"] = later(job["created_at"], rnd, 5, 900) if started else None
+        before = job.get("end_timestamp") or job.get("updated_at")
+        job["start_timestamp"] = later(job["created_at"], rnd, 5, 900, before) if started else None
     if "end_timestamp" not in job:
         begin = job["start_timestamp"] or job["created_at"]
-        job["end_timestamp"] = later(begin, rnd, 10, 1800) if ended else None
+        job["end_timestamp"] = later(begin, rnd, 10, 1800, job.get("updated_at")) if ended else None
     if "updated_at" not in job:
         last = max(
             t for t in (job["created_at"], job["start_timestamp"], job["end_timestamp"]) if t
@@ -215,8 +223,14 @@ def fill_times(job: dict[str, Any], status: str, rnd: Random) -> None:
         job["updated_at"] = later(last, rnd, 0, 2)
 
 
-def later(after: datetime, rnd: Random, low: float, high: float) -> datetime:
-    return after + seconds(rnd.uniform(low, high))
+def later(
+    after: datetime, rnd: Random, low: float, high: float, before: datetime | None = None
+) -> datetime:
+    """A while after `after`, `low` to `high` seconds, but not past `before`."""
+    moment = after + seconds(rnd.uniform(low, high))
+    if before is not None and moment > before >= after:
+        moment = after + (before - after) * rnd.uniform(0.2, 0.8)
+    return moment
 
 
 def fill_progress(job: dict[str, Any], status: str, rnd: Random) -> int:

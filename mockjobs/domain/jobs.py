@@ -18,6 +18,7 @@ from ..vocabulary import FINAL_STATUSES, RUNNING_STATUSES
 
 Record = Mapping[str, Any]
 CANCEL_DELAY = timedelta(seconds=60)  # a cancelled job is CANCELING until its worker stops
+LONGEST_RUN = timedelta(days=36500)  # a century: longer runs are capped (runs is any 64-bit int)
 ERROR_MESSAGES = (
     "QPU calibration out of tolerance: job aborted",
     "Sequence validation failed: amplitude exceeds the device's maximum of 15.8 rad/us",
@@ -47,7 +48,8 @@ def run_time(job_id: str, runs: int) -> timedelta:
     """
     spread = zlib.crc32(job_id.encode())  # cheap, and the same everywhere
     speed, setup = (spread & 0xFFFF) / 0x10000, (spread >> 16) / 0x10000
-    return seconds(runs * 0.3 * (0.8 + 0.5 * speed) + 2 + 18 * setup)
+    estimate = max(runs, 0) * 0.3 * (0.8 + 0.5 * speed) + 2 + 18 * setup
+    return min(seconds(min(estimate, LONGEST_RUN.total_seconds())), LONGEST_RUN)
 
 
 def queue_time(job_id: str) -> timedelta:
@@ -154,27 +156,45 @@ def advance_batch(
     return changes, None
 
 
-def inconsistencies(job: Record) -> list[str]:
-    """What in a record contradicts the rules every job obeys (SPEC section 6); [] if nothing."""
+def inconsistencies(job: Record) -> list[tuple[str, str]]:
+    """What in a record contradicts the rules every job obeys (SPEC section 6), by field.
+
+    `[(field, why), ...]`, `[]` for a consistent record.
+    """
     status, start, end, progress = (
         job["status"], job["start_timestamp"], job["end_timestamp"], job["progress"],
     )  # fmt: skip
     problems = []
-    stamps = [s for s in (job["created_at"], start, end, job["updated_at"]) if s is not None]
-    if stamps != sorted(stamps):
-        problems.append("timestamps out of order: created_at <= start <= end <= updated_at")
-    if status == "PENDING" and (start, end, progress) != (None, None, 0):
-        problems.append("a PENDING job has no start, no end and progress 0")
-    if status in RUNNING_STATUSES and not (
-        start is not None and end is None and 1 <= progress <= 99
-    ):
-        problems.append(f"a {status} job has a start, no end and progress 1 to 99")
-    if status == "DONE" and not (start and end and progress == 100 and job["errors"] == []):
-        problems.append("a DONE job has a start, an end, progress 100 and no errors")
-    if status == "ERROR" and not (end is not None and job["errors"]):
-        problems.append("an ERROR job has an end and at least one error")
-    if status == "CANCELED" and end is None:
-        problems.append("a CANCELED job has an end")
+    latest = None
+    for name in ("created_at", "start_timestamp", "end_timestamp", "updated_at"):
+        if job[name] is not None:
+            if latest is not None and job[name] < latest:
+                problems.append((name, "before an earlier step: created_at <= start_timestamp <= end_timestamp <= updated_at"))  # fmt: skip
+                break
+            latest = job[name]
+    if status == "PENDING":
+        if start is not None or end is not None:
+            problems.append(("start_timestamp" if start else "end_timestamp", "a PENDING job has not started"))  # fmt: skip
+        if progress != 0:
+            problems.append(("progress", "a PENDING job has progress 0"))
+    if status in RUNNING_STATUSES:
+        if start is None:
+            problems.append(("start_timestamp", f"a {status} job has started"))
+        if end is not None:
+            problems.append(("end_timestamp", f"a {status} job has not ended"))
+        if not 1 <= progress <= 99:
+            problems.append(("progress", f"a {status} job has progress 1 to 99"))
+    if status in FINAL_STATUSES and end is None:
+        problems.append(("end_timestamp", f"a {status} job has ended"))
+    if status == "DONE":
+        if start is None:
+            problems.append(("start_timestamp", "a DONE job has started"))
+        if progress != 100:
+            problems.append(("progress", "a DONE job has progress 100"))
+        if job["errors"]:
+            problems.append(("errors", "a DONE job has no errors"))
+    if status == "ERROR" and not job["errors"]:
+        problems.append(("errors", "an ERROR job has at least one error"))
     if job["slurm_job_id"] is not None and not (start is not None and job["slurm_cluster_name"]):
-        problems.append("a job with a slurm id has started on a slurm cluster")
+        problems.append(("slurm_job_id", "a job with a slurm id has started on a slurm cluster"))
     return problems
