@@ -7,8 +7,9 @@ from functools import cached_property
 from typing import Any
 from urllib.parse import parse_qsl
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, jsonify
 from flask import Request as FlaskRequest
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
 
@@ -37,6 +38,19 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+BODY_LIMIT = 16 * 1024 * 1024  # bytes of a request body
+
+
+class JSONProvider(DefaultJSONProvider):
+    """JSON as FastAPI sends it: keys in the documented order, UTF-8, and never NaN."""
+
+    sort_keys = False
+    ensure_ascii = False
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        return super().dumps(obj, allow_nan=False, **kwargs)
+
+
 class Request(FlaskRequest):
     @cached_property
     def args(self) -> ImmutableMultiDict[str, str]:  # type: ignore[override]
@@ -63,8 +77,8 @@ def create_app(
     app.config.from_mapping(DEFAULTS)
     app.config.from_prefixed_env("MOCKJOBS")
     app.config.update(config or {})
-    app.json.sort_keys = False  # type: ignore[attr-defined]  # the documented key order
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # as FastAPI sends it
+    app.json = JSONProvider(app)
+    app.config.setdefault("MAX_CONTENT_LENGTH", BODY_LIMIT)  # a larger body is a 413
 
     dataset = DataSet(app.config["SEED"], app.config["RANDOM_SEED"], tuple(app.config["FIXTURES"]))
     mock = Mock(
@@ -83,7 +97,6 @@ def create_app(
     app.register_blueprint(job.blueprint)
     app.register_blueprint(admin.blueprint)
     app.register_blueprint(ui.blueprint)
-    app.after_request(allow_cross_origin)
     return app
 
 
@@ -115,16 +128,3 @@ def register_error_handlers(app: Flask) -> None:
     def handle_unexpected(error: Exception) -> Response:
         app.logger.exception("unexpected error")
         return error_response({"detail": "Internal Server Error"}, 500)
-
-
-def allow_cross_origin(response: Response) -> Response:
-    """Any page may read the API, its Content-Range included, and send its token."""
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = "Content-Range"
-    if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
-        response.headers["Access-Control-Allow-Methods"] = response.headers.get("Allow", "GET")
-        requested = request.headers.get("Access-Control-Request-Headers")
-        if requested:
-            response.headers["Access-Control-Allow-Headers"] = requested
-        response.headers["Access-Control-Max-Age"] = "600"
-    return response

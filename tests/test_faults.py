@@ -154,7 +154,7 @@ def test_malformed_json_arms_nothing(api: FlaskClient) -> None:
 
 def test_reset_clears_the_rules(api: FlaskClient) -> None:
     arm(api, status=500)
-    api.post("/_mock/reset")
+    api.post("/_mock/reset", json={})
     assert api.get("/_mock/faults").get_json() == {"data": []}
 
 
@@ -187,8 +187,8 @@ def test_without_the_right_token_a_401(guarded: FlaskClient, header: str | None,
 def test_with_the_token(guarded: FlaskClient) -> None:
     auth = {"Authorization": "Bearer s3cret"}
     assert guarded.get(JOBS, headers=auth).status_code == 200
-    assert guarded.post("/_mock/reset", headers=auth).status_code == 200
-    assert guarded.post("/_mock/reset").status_code == 401
+    assert guarded.post("/_mock/reset", headers=auth, json={}).status_code == 200
+    assert guarded.post("/_mock/reset", json={}).status_code == 401
 
 
 def test_what_needs_no_token(guarded: FlaskClient) -> None:

@@ -213,7 +213,7 @@ def test_reset_restores_data_and_clock() -> None:
     api = living()
     before = jobs(api)
     api.post("/_mock/clock", json={"advance": 86400})
-    api.post("/_mock/reset")
+    api.post("/_mock/reset", json={})
     assert api.get("/_mock/clock").get_json()["now"].startswith("2025-06-02T12:00")
     assert [job["id"] for job in jobs(api)] == [job["id"] for job in before]
 

@@ -106,7 +106,7 @@ def test_processes_share_the_data_and_see_each_others_writes_at_once(url: str) -
         assert listed(second, "id=shared")["data"][0]["status"] == "PENDING"
         assert requests.patch(f"{second}/api/v2/jobs/shared/cancel", timeout=TIMEOUT).ok
         assert listed(first, "id=shared")["data"][0]["status"] == "CANCELED"
-        assert requests.post(f"{first}/_mock/reset", timeout=TIMEOUT).ok
+        assert requests.post(f"{first}/_mock/reset", json={}, timeout=TIMEOUT).ok
         for base in (first, second):
             assert listed(base, "id=shared")["pagination"]["total"] == 0
             body = requests.get(f"{base}/api/v2/jobs", timeout=TIMEOUT).content
@@ -164,7 +164,7 @@ def test_reset_restores_snapshots_kept_in_the_database(url: str, postgres_server
     mock.reset(DataSet(seed=20))
     assert api.get("/api/v2/jobs").data == start
     mock.add_jobs([{}])
-    api.post("/_mock/reset")  # through the other process: the one configured data set
+    api.post("/_mock/reset", json={})  # through the other process: the one configured data set
     assert api.get("/api/v2/jobs").data == start
     store.close()
     api.application.extensions["mockjobs"].store.close()
@@ -186,7 +186,7 @@ def test_a_database_that_holds_jobs_is_served_as_it_is(
     api = on_postgres(SEED=5, RESET=False)
     assert answer(api, "limit=1")[2] == "1-1/30"
     api.post("/_mock/jobs", json=[{}])
-    api.post("/_mock/reset")
+    api.post("/_mock/reset", json={})
     assert answer(api, "limit=1")[2] == "1-1/30"
 
 

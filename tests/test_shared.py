@@ -160,7 +160,7 @@ def test_two_processes_on_one_database_are_one_mock(database: str) -> None:
         assert 0 <= gap.total_seconds() < 5
 
         # A reset through the later process restores the one configured data set, for both.
-        assert requests.post(f"{second}/_mock/reset", timeout=TIMEOUT).status_code == 200
+        assert requests.post(f"{second}/_mock/reset", json={}, timeout=TIMEOUT).status_code == 200
         assert get(first, "/_mock/requests").json()["data"] == []
         assert get(first, "/_mock/faults").json()["data"] == []
         assert get(first, "/_mock/clock").json()["now"] < advanced.json()["now"]

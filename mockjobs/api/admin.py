@@ -9,6 +9,7 @@ from flask import Blueprint, Response, jsonify, request
 from ..contract.bodies import load_object, read_json
 from ..contract.control import CLOCK, FAULT_RULE
 from ..contract.errors import RequestValidationError
+from ..contract.query import JOURNAL_QUERY, parse_query
 from ..data.fixtures import FixtureError
 from ..vocabulary import CONTROL_PREFIX, format_timestamp
 from . import current_mock
@@ -65,14 +66,23 @@ def read_clock() -> Response:
 @blueprint.post("/clock")
 def advance_clock() -> Response:
     """`{"advance": SECONDS}`: move the clock forward (with lifecycle on, the jobs follow)."""
-    now = current_mock().advance_clock(load_object(CLOCK, request.get_data())["advance"])
+    seconds = load_object(CLOCK, request.get_data())["advance"]
+    try:
+        now = current_mock().advance_clock(seconds)
+    except ValueError as error:
+        raise RequestValidationError(
+            [{"type": "value_error", "loc": ["body", "advance"], "msg": str(error)}]
+        ) from None
     return jsonify(now=format_timestamp(now))
 
 
 @blueprint.get("/requests")
 def list_requests() -> Response:
-    """The requests received (not those to /_mock), oldest first."""
-    return jsonify(data=[entry.to_json() for entry in current_mock().journal.entries()])
+    """The requests received (not those to /_mock), oldest first; `?limit=N` the newest N."""
+    page = parse_query(request.args, schema=JOURNAL_QUERY)
+    journal = current_mock().journal
+    entries = journal.entries(page["limit"], page["offset"])
+    return jsonify(data=[entry.to_json() for entry in entries], total=journal.count())
 
 
 @blueprint.delete("/requests")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hmac
 import random
+import threading
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -25,13 +26,93 @@ PUBLIC = ("/openapi.json", "/results/", f"{CONTROL_PREFIX}/ui")
 DROP = "mockjobs.drop"  # WSGI environ key: close the connection instead of answering
 
 
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")  # a server on loopback answers these Hosts
+SIMPLE_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data", "text/plain")
+
+
 def register_gate(app: Flask) -> None:
+    app.extensions["mockjobs.sleepers"] = threading.BoundedSemaphore(
+        max(1, app.config.get("THREADS", 8) - 2)  # worker threads kept free of any delay
+    )
+    app.before_request(check_host)
     app.before_request(check_token)
+    app.before_request(refuse_cross_site_control)
     app.before_request(inject_fault)
     app.before_request(add_latency)
     app.before_request(run_lifecycle)
     app.after_request(record)
+    app.after_request(allow_cross_origin)
     app.wsgi_app = dropping(app.wsgi_app)  # type: ignore[method-assign]
+
+
+def check_host() -> None:
+    """Refuse a Host that names neither this server nor an allowed name: DNS rebinding.
+
+    A page on `evil.example`, its name made to resolve to 127.0.0.1, would otherwise reach
+    a mock on loopback as a same-origin page, the control API and the journal included.
+    """
+    allowed = current_app.config.get("ALLOWED_HOSTS", LOOPBACK_NAMES)
+    if "*" in allowed:
+        return
+    host = request.host.rsplit(":", 1)[0] if not request.host.endswith("]") else request.host
+    host = host.strip("[]").lower()
+    if host in allowed or (host.startswith("127.") and host.replace(".", "").isdigit()):
+        return
+    raise ApiError(
+        {"detail": f"Host {request.host!r} is not allowed here (allowed: {', '.join(allowed)})"},
+        400,
+    )
+
+
+def refuse_cross_site_control() -> None:
+    """A POST to the control API must say it is JSON, which no page can send without a preflight.
+
+    A form or a `text/plain` fetch from any site is a CORS "simple request", sent with no
+    preflight: without this, any page could reset the mock or arm a fault.
+    """
+    if is_control() and request.method == "POST" and request.mimetype != "application/json":
+        raise ApiError(
+            {"detail": "The control API takes Content-Type: application/json"
+             f" (got {request.mimetype or 'none'!r})."}, 415,
+        )  # fmt: skip
+
+
+def allow_cross_origin(response: Response) -> Response:
+    """Any page may read the API, its Content-Range included, and send its token; not /_mock.
+
+    The control API answers a preflight only from the dashboard's own origin, and never
+    lets another page read it (the journal holds what clients sent).
+    """
+    origin = request.headers.get("Origin")
+    if is_control():
+        if origin != f"{request.scheme}://{request.host}":
+            return response
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.vary.add("Origin")
+    else:
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Expose-Headers"] = "Content-Range"
+    if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
+        response.headers["Access-Control-Allow-Methods"] = response.headers.get("Allow", "GET")
+        requested = request.headers.get("Access-Control-Request-Headers")
+        if requested:
+            response.headers["Access-Control-Allow-Headers"] = requested
+        response.headers["Access-Control-Max-Age"] = "600"
+    return response
+
+
+def sleep(seconds: float) -> None:
+    """Wait, unless every worker but two is waiting already: those stay free for everyone.
+
+    A fault's delay or the latency never stops the control API, the dashboard or a client
+    the test is not delaying; a request beyond the waiting room is answered at once.
+    """
+    sleepers = current_app.extensions["mockjobs.sleepers"]
+    if seconds > 0 and sleepers.acquire(blocking=False):
+        try:
+            time.sleep(seconds)
+        finally:
+            sleepers.release()
 
 
 def is_control() -> bool:
@@ -68,7 +149,7 @@ def inject_fault() -> Response | None:
     rule = current_mock().faults.take(request.method, request.path, query_lists())
     if rule is None:
         return None
-    time.sleep(rule["delay_ms"] / 1000)
+    sleep(rule["delay_ms"] / 1000)
     if rule["drop"]:
         request.environ[DROP] = True
         return Response(status=499)  # journaled as 499, "client closed request"; never sent
@@ -85,7 +166,7 @@ def inject_fault() -> Response | None:
 def add_latency() -> None:
     low, high = current_app.config["LATENCY"]
     if high and not is_control():
-        time.sleep(random.uniform(low, high) / 1000)
+        sleep(random.uniform(low, high) / 1000)
 
 
 def run_lifecycle() -> None:

@@ -9,6 +9,17 @@ from marshmallow import RAISE, Schema, ValidationError, fields, post_load, valid
 from ..vocabulary import CONTROL_PREFIX, FAULT_STATUSES, HTTP_METHODS
 
 MAX_ADVANCE = 10 * 365 * 86400  # seconds the clock moves at most in one advance
+MAX_TIMES = 1_000_000_000  # answers a rule gives at most (leave `times` out: until cleared)
+MAX_TEXT = 2048  # characters of a rule's path, and of each query name and value
+
+
+class Number(fields.Float):
+    """A JSON number, never a string that reads as one (`"10"`) nor a boolean."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 class FaultRuleSchema(Schema):
@@ -20,21 +31,29 @@ class FaultRuleSchema(Schema):
     method = fields.String(load_default="GET", validate=validate.OneOf(HTTP_METHODS))
     path = fields.String(
         required=True,
-        validate=validate.Regexp(
-            rf"^/(?!{CONTROL_PREFIX[1:]}(/|$))",
-            error=f"Must start with '/' and not be under {CONTROL_PREFIX}.",
-        ),
+        validate=[
+            validate.Length(max=MAX_TEXT),
+            validate.Regexp(
+                rf"^/(?!{CONTROL_PREFIX[1:]}(/|$))",
+                error=f"Must start with '/' and not be under {CONTROL_PREFIX}.",
+            ),
+        ],
     )
-    query = fields.Dict(keys=fields.String(), values=fields.String(), load_default=dict)
+    query = fields.Dict(
+        keys=fields.String(validate=validate.Length(max=MAX_TEXT)),
+        values=fields.String(validate=validate.Length(max=MAX_TEXT)),
+        load_default=dict,
+        validate=validate.Length(max=32),
+    )
     status = fields.Integer(
         strict=True, load_default=None, allow_none=True, validate=validate.OneOf(FAULT_STATUSES)
     )
     times = fields.Integer(
-        strict=True, load_default=None, allow_none=True, validate=validate.Range(min=1)
+        strict=True, load_default=None, allow_none=True, validate=validate.Range(1, MAX_TIMES)
     )
     delay_ms = fields.Integer(strict=True, load_default=0, validate=validate.Range(0, 60_000))
     retry_after = fields.Integer(
-        strict=True, load_default=None, allow_none=True, validate=validate.Range(min=0)
+        strict=True, load_default=None, allow_none=True, validate=validate.Range(0, 86_400)
     )
     drop = fields.Boolean(load_default=False)
 
@@ -51,7 +70,7 @@ class ClockSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    advance = fields.Float(required=True, allow_nan=False, validate=validate.Range(0, MAX_ADVANCE))
+    advance = Number(required=True, allow_nan=False, validate=validate.Range(0, MAX_ADVANCE))
 
 
 FAULT_RULE = FaultRuleSchema()

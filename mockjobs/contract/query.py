@@ -137,30 +137,46 @@ class JobQuerySchema(Schema):
     end_date = LaxDateTime(load_default=None, allow_none=False)
 
 
+class JournalQuerySchema(Schema):
+    """GET /_mock/requests: a page of the journal, counted from the newest entry."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    limit = LaxInteger(
+        load_default=None, validate=Bound(min=0), metadata={"description": "Entries (default all)"}
+    )
+    offset = LaxInteger(
+        load_default=0, validate=Bound(min=0), metadata={"description": "Newest entries skipped"}
+    )
+
+
 QUERY_SCHEMA = JobQuerySchema()
+JOURNAL_QUERY = JournalQuerySchema()
 
 
-def parse_query(args: QueryArgs, *, strict: bool = False) -> dict[str, Any]:
-    """All 16 parameters from a query string, or a RequestValidationError with every problem.
+def parse_query(
+    args: QueryArgs, *, strict: bool = False, schema: Schema = QUERY_SCHEMA
+) -> dict[str, Any]:
+    """The parameters of `schema` (the job list's 16 by default) from a query string.
 
-    A repeated parameter takes all its values; any other takes its last one. Unknown
-    parameters are ignored, or refused with `extra_forbidden` in strict mode.
+    Or a RequestValidationError with every problem, in parameter order. A repeated
+    parameter takes all its values; any other takes its last one. Unknown parameters are
+    ignored, or refused with `extra_forbidden` in strict mode.
     """
     raw = {
         name: args.getlist(name) if isinstance(field, fields.List) else args.getlist(name)[-1]
-        for name, field in QUERY_SCHEMA.fields.items()
+        for name, field in schema.fields.items()
         if name in args
     }
     detail: list[dict[str, Any]] = []
     try:
-        params = QUERY_SCHEMA.load(raw)
+        params = schema.load(raw)
     except ValidationError as error:
-        detail = list(located(error.messages, raw))
+        detail = list(located(error.messages, raw, schema))
     if strict:
         detail.extend(
-            extra_forbidden(name, args.getlist(name))
-            for name in args
-            if name not in QUERY_SCHEMA.fields
+            extra_forbidden(name, args.getlist(name)) for name in args if name not in schema.fields
         )
     if detail:
         raise RequestValidationError(detail)
@@ -177,9 +193,11 @@ def extra_forbidden(name: str, values: list[str]) -> dict[str, Any]:
     }
 
 
-def located(messages: dict[str, Any], raw: dict[str, Any]) -> Iterable[dict[str, Any]]:
+def located(
+    messages: dict[str, Any], raw: dict[str, Any], schema: Schema
+) -> Iterable[dict[str, Any]]:
     """marshmallow's messages as pydantic errors with `loc` and `input`, in parameter order."""
-    for name in QUERY_SCHEMA.fields:
+    for name in schema.fields:
         if name not in messages:
             continue
         if isinstance(messages[name], dict):  # elements of a repeated parameter, by index

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from ..data.generator import NOW
 from ..store.state import Values
+from ..vocabulary import LATEST, format_timestamp
 
 KEY = "clock"
 
@@ -33,6 +34,9 @@ class Clock:
         )
 
     def advance(self, seconds: float) -> datetime:
+        """Jump forward; a ValueError if that would pass the latest instant a record holds."""
+        if self.now() + timedelta(seconds=seconds) >= LATEST:
+            raise ValueError(f"the clock cannot reach {format_timestamp(LATEST)}")
         state = self.values.get(KEY)
         state["advanced"] += round(seconds * 1_000_000)
         self.values.set(KEY, state)

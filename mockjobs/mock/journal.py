@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import json
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
 
 from ..store.state import JournalTable
+
+MAX_TEXT = 256  # characters kept of a path, a query value or a header
+MAX_PART = 4096  # characters kept of a query's values, of the headers, of an error answer's JSON
+SECRETS = ("authorization", "proxy-authorization", "cookie", "x-api-key")  # kept redacted
 
 
 @dataclass(frozen=True)
@@ -35,19 +40,71 @@ class RecordedRequest:
 
 
 class Journal:
-    """The most recent requests, oldest first, from every process sharing the store."""
+    """The most recent requests, oldest first, from every process sharing the store.
+
+    Bounded in bytes as well as in entries (`bounded`): about 14 KB an entry at most.
+    """
 
     def __init__(self, table: JournalTable) -> None:
         self.table = table
 
     def record(self, entry: RecordedRequest) -> None:
-        self.table.append(entry.to_json())
+        self.table.append(bounded(entry).to_json())
 
-    def entries(self) -> list[RecordedRequest]:
-        return [RecordedRequest(**entry) for entry in self.table.entries()]
+    def entries(self, limit: int | None = None, offset: int = 0) -> list[RecordedRequest]:
+        """The newest `limit` (all: None) after skipping the newest `offset`, oldest first."""
+        return [RecordedRequest(**entry) for entry in self.table.entries(limit, offset)]
+
+    def count(self) -> int:
+        return self.table.count()
 
     def clear(self) -> None:
         self.table.clear()
+
+
+def clip(text: str, limit: int = MAX_TEXT) -> str:
+    """`text`, or its first `limit` characters and a marker saying how many were cut."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}…[truncated {len(text) - limit} characters]"
+
+
+def redact(name: str, value: str) -> str:
+    """A credential's scheme only (`Bearer …`), so that the journal never shows a secret."""
+    if name.lower() not in SECRETS:
+        return clip(value)
+    scheme, _, secret = value.partition(" ")
+    return f"{clip(scheme, 32)} …" if secret and name.lower().endswith("authorization") else "…"
+
+
+def bounded(entry: RecordedRequest) -> RecordedRequest:
+    """The entry as the journal keeps it: at most MAX_PART characters of a query, of the
+    headers and of an error answer, each text clipped, secrets redacted, every cut marked."""
+    query: dict[str, list[str]] = {}
+    room, left = MAX_PART, sum(map(len, entry.query.values()))
+    for name, values in entry.query.items():
+        kept = query.setdefault(clip(name), [])
+        for value in values:
+            if room <= 0:
+                kept.append(f"…[{left} more values]")
+                break
+            kept.append(clip(value))
+            room, left = room - len(kept[-1]) - len(name), left - 1
+        if room <= 0 and left:
+            break
+    headers, room = {}, MAX_PART
+    for name, value in entry.headers.items():
+        if room <= 0:
+            headers["…"] = f"[{len(entry.headers) - len(headers)} more headers]"
+            break
+        headers[clip(name)] = redact(name, value)
+        room -= len(name) + len(headers[clip(name)])
+    response = entry.response
+    if response is not None:
+        text = json.dumps(response, ensure_ascii=False)
+        if len(text) > MAX_PART:
+            response = {"truncated": clip(text, MAX_PART)}
+    return replace(entry, path=clip(entry.path), query=query, headers=headers, response=response)
 
 
 def normalize_query(query: dict[str, Any] | None) -> dict[str, list[str]]:

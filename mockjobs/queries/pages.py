@@ -25,9 +25,11 @@ from typing import Any
 
 from ..contract.envelope import PAGE_HEAD, PAGE_TAIL, content_range
 
-MAX_IDS = 20_000_000  # row ids kept over all cached orders (8 bytes each)
-MAX_ITEMS = 200_000  # item JSON fragments kept
-MAX_ANSWERS = 4096  # whole answers kept
+# Each cache is bounded in entries and in bytes (what its keys and values take, roughly):
+ORDERS = (10_000, 160 * 2**20)  # ordered row ids (8 bytes an id) of filter sets
+ITEMS = (200_000, 64 * 2**20)  # items' JSON
+ANSWERS = (4096, 64 * 2**20)  # whole answers, by raw query string
+OVERHEAD = 200  # bytes an entry costs beyond its key and value
 
 Item = bytes | Callable[[Any], bytes]  # JSON, or JSON made at read time from a context
 
@@ -35,17 +37,53 @@ Item = bytes | Callable[[Any], bytes]  # JSON, or JSON made at read time from a 
 class Answer:
     """A ready answer to a list query: its body (parts, some live) and Content-Range."""
 
-    __slots__ = ("content_range", "parts", "static")
+    __slots__ = ("content_range", "parts", "size", "static")
 
     def __init__(self, parts: list[Item], content_range: str) -> None:
         self.content_range = content_range
         self.parts = parts
         self.static = b"".join(parts) if all(isinstance(p, bytes) for p in parts) else None  # type: ignore[arg-type]
+        self.size = sum(map(size, parts))
 
     def body(self, context: Any = None) -> bytes:
         if self.static is not None:
             return self.static
         return b"".join(p if isinstance(p, bytes) else p(context) for p in self.parts)
+
+
+class Bounded(OrderedDict):
+    """A least-recently-used cache bounded in entries and in bytes (the costs it is told)."""
+
+    def __init__(self, bounds: tuple[int, int]) -> None:
+        super().__init__()
+        self.max_entries, self.max_bytes = bounds
+        self.costs: dict[Any, int] = {}
+        self.bytes = 0
+
+    def get_fresh(self, key: Any) -> Any:
+        """The value kept for `key` (None if none), now the most recently used."""
+        value = self.get(key)
+        if value is not None:
+            self.move_to_end(key)
+        return value
+
+    def put(self, key: Any, value: Any, cost: int) -> None:
+        """Keep `value` unless it alone exceeds the bytes; the oldest entries make room."""
+        cost += OVERHEAD
+        if cost > self.max_bytes:
+            return
+        if key in self:
+            self.bytes -= self.costs.pop(key)
+        self[key] = value
+        self.costs[key], self.bytes = cost, self.bytes + cost
+        while len(self) > self.max_entries or self.bytes > self.max_bytes:
+            old, _ = self.popitem(last=False)
+            self.bytes -= self.costs.pop(old)
+
+    def clear(self) -> None:
+        super().clear()
+        self.costs.clear()
+        self.bytes = 0
 
 
 class PageCache:
@@ -63,10 +101,9 @@ class PageCache:
         self.ordered, self.records, self.item = ordered, records, item
         self._lock = threading.Lock()
         self._version = -1
-        self._orders: OrderedDict[tuple, array] = OrderedDict()
-        self._ids_kept = 0
-        self._items: OrderedDict[int, Item] = OrderedDict()
-        self._answers: OrderedDict[Any, Answer] = OrderedDict()
+        self._orders = Bounded(ORDERS)
+        self._items = Bounded(ITEMS)
+        self._answers = Bounded(ANSWERS)
 
     def answer_for(self, key: Any) -> Answer | None:
         """The answer kept for a raw query, if the data has not changed since."""
@@ -74,10 +111,7 @@ class PageCache:
         with self._lock:
             if not self._holds(version):
                 return None
-            answer = self._answers.get(key)
-            if answer is not None:
-                self._answers.move_to_end(key)
-            return answer
+            return self._answers.get_fresh(key)
 
     def answer(self, key: Any, params: dict[str, Any]) -> Answer:
         """The answer to validated `params` (with `limit` and `offset`), kept under `key`."""
@@ -92,9 +126,7 @@ class PageCache:
         answer = Answer(parts, content_range(total, offset, len(page)))
         with self._lock:
             if self._holds(version):
-                self._answers[key] = answer
-                if len(self._answers) > MAX_ANSWERS:
-                    self._answers.popitem(last=False)
+                self._answers.put(key, answer, size(key) + answer.size)
         return answer
 
     def _holds(self, version: int) -> bool:
@@ -103,24 +135,19 @@ class PageCache:
             self._orders.clear()
             self._items.clear()
             self._answers.clear()
-            self._ids_kept = 0
             self._version = version
         return version == self._version
 
     def _ordered(self, params: dict[str, Any], version: int) -> array:
         key = order_key(params)
         with self._lock:
-            rowids = self._orders.get(key) if self._holds(version) else None
+            rowids = self._orders.get_fresh(key) if self._holds(version) else None
             if rowids is not None:
-                self._orders.move_to_end(key)
                 return rowids
         rowids = self.ordered(params)
         with self._lock:
             if self._holds(version):
-                self._orders[key] = rowids
-                self._ids_kept += len(rowids)
-                while self._ids_kept > MAX_IDS and len(self._orders) > 1:
-                    self._ids_kept -= len(self._orders.popitem(last=False)[1])
+                self._orders.put(key, rowids, size(key) + rowids.itemsize * len(rowids))
         return rowids
 
     def _items_of(self, rowids: array, version: int) -> list[Item]:
@@ -133,9 +160,8 @@ class PageCache:
             found.update(made)
             with self._lock:
                 if self._holds(version):
-                    self._items.update(made)
-                    while len(self._items) > MAX_ITEMS:
-                        self._items.popitem(last=False)
+                    for rowid, item in made.items():
+                        self._items.put(rowid, item, size(item))
         return [found[rowid] for rowid in rowids]
 
 
@@ -152,6 +178,15 @@ def joined(items: list[Item]) -> Iterator[Item]:
             run = []
             yield item
     yield b"".join(run)
+
+
+def size(value: Any) -> int:
+    """Roughly the bytes a key or a value takes: its texts' lengths (a function: a few hundred)."""
+    if isinstance(value, bytes | str):
+        return len(value)
+    if isinstance(value, tuple | list):
+        return sum(map(size, value)) + 8 * len(value)
+    return 500 if callable(value) else 8
 
 
 def order_key(params: dict[str, Any]) -> tuple:

@@ -43,7 +43,8 @@ class JournalTable(Table):
         self._insert = self.sql("INSERT INTO {t} (entry) VALUES (?)")
         self._newest = self.sql("SELECT max(seq) FROM {t}")
         self._trim = self.sql("DELETE FROM {t} WHERE seq <= ?")
-        self._entries = self.sql("SELECT entry FROM {t} ORDER BY seq DESC LIMIT ?")
+        self._entries = self.sql("SELECT entry FROM {t} ORDER BY seq DESC LIMIT ? OFFSET ?")
+        self._count = self.sql("SELECT count(*) FROM {t}")
         self._appended = 0
 
     def append(self, entry: dict[str, Any]) -> None:
@@ -53,9 +54,15 @@ class JournalTable(Table):
             (newest,) = self.execute(self._newest).fetchone()
             self.execute(self._trim, (newest - self.size,))
 
-    def entries(self) -> list[dict[str, Any]]:
-        rows = self.execute(self._entries, (self.size,)).fetchall()
+    def entries(self, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
+        """The newest `limit` entries after skipping the newest `offset`, oldest first."""
+        offset = min(offset, self.size)
+        limit = self.size - offset if limit is None else min(limit, self.size - offset)
+        rows = self.execute(self._entries, (limit, offset)).fetchall()
         return [json.loads(entry) for (entry,) in reversed(rows)]
+
+    def count(self) -> int:
+        return min(self.execute(self._count).fetchone()[0], self.size)
 
 
 RULE_COLUMNS = ("id", "method", "path", "query", "status", "times", "delay_ms", "retry_after", "drop")  # fmt: skip

@@ -51,9 +51,9 @@
     const headers = { [OWN_HEADER]: "1" };
     if (token) headers.Authorization = `Bearer ${token}`;
     const init = { method, headers, cache: "no-store" };
-    if (body !== undefined) {
+    if (body !== undefined || method === "POST") { // the control API takes JSON only
       headers["Content-Type"] = "application/json";
-      init.body = JSON.stringify(body);
+      init.body = JSON.stringify(body ?? {});
     }
     let response, text;
     try {
@@ -366,7 +366,7 @@
   const keyOf = (entry) => `${entry.time} ${entry.method} ${urlOf(entry)} ${entry.status}`;
 
   async function pollJournal() {
-    const answer = await call("GET", "/_mock/requests");
+    const answer = await call("GET", "/_mock/requests?limit=200"); // the newest: a page, not the whole journal
     if (!answer.ok) return;
     const entries = answer.json.data;
     const signature = entries.length ? `${entries.length} ${entries[0].time} ${keyOf(entries.at(-1))}` : "0";
