@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Response, jsonify, send_from_directory
+from flask import Blueprint, Response, abort, jsonify, send_from_directory
 from marshmallow import fields
 
 from ..contract.query import QUERY_SCHEMA
@@ -29,9 +29,18 @@ POLICY = (
     "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
 
-blueprint = Blueprint(
-    "ui", __name__, static_folder=ASSETS, static_url_path=f"{CONTROL_PREFIX}/ui/static"
-)
+blueprint = Blueprint("ui", __name__)
+ASSET_NAMES = frozenset(path.name for path in ASSETS.iterdir())  # what the page loads, no more
+
+
+@blueprint.get(f"{CONTROL_PREFIX}/ui/static/<path:name>")
+def asset(name: str) -> Response:
+    """One of the page's files, by its exact name (`app.js/` or `../x` is a 404)."""
+    if name not in ASSET_NAMES:
+        abort(404)
+    response = send_from_directory(ASSETS, name, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @blueprint.get("/")

@@ -23,7 +23,8 @@ class NotJSON(ValueError):
 
 
 def parse_json(text: str) -> Any:
-    """A JSON value: no NaN or Infinity, numbers a double holds, nesting within MAX_DEPTH.
+    """A JSON value: no NaN or Infinity, numbers a double holds, text that UTF-8 can encode,
+    nesting within MAX_DEPTH.
 
     What is refused here would be stored and then sent back as invalid JSON, or break the
     parser (a RecursionError) or a later request.
@@ -34,8 +35,7 @@ def parse_json(text: str) -> Any:
         raise NotJSON(error.msg, error.pos) from None
     except RecursionError:
         raise NotJSON(f"nested deeper than {MAX_DEPTH} levels") from None
-    if too_deep(value, MAX_DEPTH):
-        raise NotJSON(f"nested deeper than {MAX_DEPTH} levels")
+    check(value)
     return value
 
 
@@ -50,16 +50,22 @@ def finite_float(text: str) -> float:
     return value
 
 
-def too_deep(value: Any, limit: int) -> bool:
-    """Whether arrays and objects nest more than `limit` levels (walked without recursion)."""
+def check(value: Any) -> None:
+    """NotJSON if arrays and objects nest beyond MAX_DEPTH, or a text holds a lone surrogate
+    (a `\\ud800` escape: no UTF-8 for it). Walked without recursion."""
     stack = [(value, 1)]
     while stack:
         item, depth = stack.pop()
-        if isinstance(item, dict | list):
-            if depth > limit:
-                return True
-            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))  # fmt: skip
-    return False
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                raise NotJSON("a string holds a lone surrogate: not valid Unicode") from None
+        elif isinstance(item, dict | list):
+            if depth > MAX_DEPTH:
+                raise NotJSON(f"nested deeper than {MAX_DEPTH} levels")
+            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
 
 
 def read_json(data: bytes) -> Any:
