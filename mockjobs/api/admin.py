@@ -7,10 +7,17 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from ..contract.bodies import load_object, read_json
-from ..contract.control import CLOCK, FAULT_RULE
+from ..contract.control import (
+    ARMED_RULE_ANSWER,
+    CLOCK,
+    CLOCK_ANSWER,
+    FAULT_RULE,
+    JOURNAL_ANSWER,
+    RULES_ANSWER,
+)
 from ..contract.errors import RequestValidationError
 from ..data.fixtures import FixtureError
-from ..vocabulary import CONTROL_PREFIX, format_timestamp
+from ..vocabulary import CONTROL_PREFIX
 from . import current_mock
 
 blueprint = Blueprint("admin", __name__, url_prefix=CONTROL_PREFIX)
@@ -43,12 +50,13 @@ def add_jobs() -> tuple[Response, int]:
 @blueprint.post("/faults")
 def arm_fault() -> tuple[Response, int]:
     """Arm a fault rule; matching requests get its status, its delay, or a dropped connection."""
-    return jsonify(data=current_mock().faults.arm(load_object(FAULT_RULE, request.get_data()))), 201
+    rule = current_mock().faults.arm(load_object(FAULT_RULE, request.get_data()))
+    return jsonify(ARMED_RULE_ANSWER.dump({"data": rule})), 201
 
 
 @blueprint.get("/faults")
 def list_faults() -> Response:
-    return jsonify(data=current_mock().faults.rules())
+    return jsonify(RULES_ANSWER.dump({"data": current_mock().faults.rules()}))
 
 
 @blueprint.delete("/faults")
@@ -59,20 +67,20 @@ def clear_faults() -> Response:
 
 @blueprint.get("/clock")
 def read_clock() -> Response:
-    return jsonify(now=format_timestamp(current_mock().clock.now()))
+    return jsonify(CLOCK_ANSWER.dump({"now": current_mock().clock.now()}))
 
 
 @blueprint.post("/clock")
 def advance_clock() -> Response:
     """`{"advance": SECONDS}`: move the clock forward (with lifecycle on, the jobs follow)."""
     now = current_mock().advance_clock(load_object(CLOCK, request.get_data())["advance"])
-    return jsonify(now=format_timestamp(now))
+    return jsonify(CLOCK_ANSWER.dump({"now": now}))
 
 
 @blueprint.get("/requests")
 def list_requests() -> Response:
     """The requests received (not those to /_mock), oldest first."""
-    return jsonify(data=[entry.to_json() for entry in current_mock().journal.entries()])
+    return jsonify(JOURNAL_ANSWER.dump({"data": current_mock().journal.entries()}))
 
 
 @blueprint.delete("/requests")
