@@ -78,7 +78,7 @@ def create_app(
     app.config.from_prefixed_env("MOCKJOBS")
     app.config.update(config or {})
     app.json = JSONProvider(app)
-    app.config.setdefault("MAX_CONTENT_LENGTH", BODY_LIMIT)  # a larger body is a 413
+    app.config["MAX_CONTENT_LENGTH"] = BODY_LIMIT  # a larger body is a 413
 
     dataset = DataSet(app.config["SEED"], app.config["RANDOM_SEED"], tuple(app.config["FIXTURES"]))
     mock = Mock(

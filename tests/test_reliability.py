@@ -8,7 +8,6 @@ from __future__ import annotations
 import gzip
 import json
 import socket
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -71,6 +70,17 @@ def test_a_body_over_the_limit_is_a_413(api: FlaskClient) -> None:
     assert response.get_json() == {"detail": "Request Entity Too Large"}
 
 
+def test_too_many_records_in_one_request_are_refused(api: FlaskClient) -> None:
+    before = state(api)
+    response = api.post("/_mock/jobs", json={"jobs": [{}] * 10_001})
+    assert response.status_code == 422
+    assert response.get_json()["detail"][0]["ctx"] == {
+        "max_length": 10_000,
+        "actual_length": 10_001,
+    }
+    assert state(api) == before
+
+
 RECORDS_REFUSED = [
     ({"id": "a/b"}, "id"),
     ({"batch_id": "x/y"}, "batch_id"),
@@ -105,14 +115,17 @@ def test_what_is_accepted_never_breaks_a_later_request(api: FlaskClient) -> None
             {"status": "DONE", "runs": 10**12},
         ],
     ).get_json()["data"]
-    for _ in range(40):  # the clock up to where it may go, and then some
-        api.post("/_mock/clock", json={"advance": 315_360_000})
-    assert api.post("/_mock/clock", json={"advance": 315_360_000}).status_code == 422
+    statuses = [  # ten years at a time, to the end of what the clock may reach, and then some
+        api.post("/_mock/clock", json={"advance": 315_360_000}).status_code for _ in range(700)
+    ]
+    assert statuses[0] == 200 and statuses[-1] == 422 and set(statuses) == {200, 422}
     for job in huge:
         for path in (f"/api/v2/jobs/{job['id']}", f"/api/v1/jobs/{job['id']}/status"):
             assert api.get(path).status_code == 200, path
     done = huge[3]["id"]
-    result = api.get(api.get(f"/api/v1/jobs/{done}/results_link").get_json()["data"]["results_link"])
+    result = api.get(
+        api.get(f"/api/v1/jobs/{done}/results_link").get_json()["data"]["results_link"]
+    )
     assert sum(result.get_json()["counter"].values()) == 10**12  # counts, and no 10^12 samples
     assert api.get("/api/v2/jobs?limit=100&order_by=end_timestamp").status_code == 200
     assert api.get("/_mock/clock").status_code == 200
@@ -145,18 +158,20 @@ def test_the_clock_takes_a_number_of_seconds_only(api: FlaskClient, advance: Any
 
 
 def test_the_journal_is_bounded_in_bytes_and_keeps_no_secret(api: FlaskClient) -> None:
-    query = "&".join(["status=x"] * 25_000)
+    query = "&".join(["status=x"] * 5_000)
     for _ in range(40):
-        api.get(f"/api/v2/jobs?{query}", headers={"Authorization": "Bearer s3cret", "Cookie": "a=b"})
+        api.get(
+            f"/api/v2/jobs?{query}", headers={"Authorization": "Bearer s3cret", "X-Api-Key": "k3y"}
+        )
     answer = api.get("/_mock/requests")
     assert len(answer.data) < 40 * 20_000  # each entry some KB, not the megabyte it was sent
     entries = answer.get_json()["data"]
     assert len(entries) == 40
     first = entries[0]
     assert first["query"]["status"][-1].endswith("more values]")
-    assert first["headers"]["Authorization"] == "Bearer …" and first["headers"]["Cookie"] == "…"
-    assert "truncated" in first["response"]  # 25,000 enum errors: kept cut, and marked
-    assert b"s3cret" not in answer.data
+    assert first["headers"]["Authorization"] == "Bearer …" and first["headers"]["X-Api-Key"] == "…"
+    assert "truncated" in first["response"]  # 5,000 enum errors: kept cut, and marked
+    assert b"s3cret" not in answer.data and b"k3y" not in answer.data
     newest = api.get("/_mock/requests?limit=5").get_json()
     assert newest["data"] == entries[-5:] and newest["total"] == 40
     assert api.get("/_mock/requests?limit=5&offset=38").get_json()["data"] == entries[:2]
@@ -203,7 +218,9 @@ def test_web_pages_cannot_drive_or_read_the_control_api(api: FlaskClient) -> Non
     assert state(api) == before
 
 
-@pytest.mark.parametrize("host", ["evil.example", "evil.example:8000", "10.0.0.1", "localhost.evil"])
+@pytest.mark.parametrize(
+    "host", ["evil.example", "evil.example:8000", "10.0.0.1", "localhost.evil"]
+)
 def test_a_foreign_host_header_is_refused(api: FlaskClient, host: str) -> None:
     response = api.get("/_mock/requests", headers={"Host": host})
     assert response.status_code == 400
@@ -216,15 +233,18 @@ def test_loopback_host_headers_are_served(api: FlaskClient, host: str) -> None:
 
 
 def test_only_the_pages_own_files_are_served(api: FlaskClient) -> None:
-    assert api.get("/_mock/ui/static/app.js").status_code == 200
+    with api.get("/_mock/ui/static/app.js") as response:
+        assert response.status_code == 200
     for path in ("/_mock/ui/static/app.js/", "/_mock/ui/static/", "/_mock/ui/static/x/../app.js"):
-        assert api.get(path).status_code == 404, path
+        with api.get(path) as response:
+            assert response.status_code == 404, path
 
 
 def raw(url: str, data: bytes) -> bytes:
     host, port = url.rsplit("//", 1)[1].split(":")
     with socket.create_connection((host, int(port)), timeout=10) as sock:
         sock.sendall(data)
+        sock.shutdown(socket.SHUT_WR)  # all sent: a request cut short is never completed
         chunks = []
         while chunk := sock.recv(65536):
             chunks.append(chunk)
@@ -250,26 +270,24 @@ HOSTILE_REQUESTS = [
 def test_hostile_raw_requests_get_a_json_answer_never_a_5xx(request_line: bytes) -> None:
     with MockJobsServer(seed=20) as server:
         answer = raw(server.url, request_line + b"Host: 127.0.0.1\r\nConnection: close\r\n\r\n")
-        head, _, body = answer.partition(b"\r\n\r\n")
-        status = int(head.split(b" ", 2)[1])
-        assert status < 500, answer[:300]
-        if body and b"chunked" not in head:
+        if answer:  # a request cut short gets none
+            head, _, body = answer.partition(b"\r\n\r\n")
+            status = int(head.split(b" ", 2)[1])
+            assert status < 500, answer[:300]
+            assert b"Content-Type: application/json" in head, answer[:300]
             json.loads(body)
         assert requests.get(f"{server.url}/api/v2/jobs?limit=1", timeout=10).status_code == 200
 
 
 def test_a_long_fault_delay_never_delays_the_control_api_or_other_clients() -> None:
     with MockJobsServer(seed=20, threads=4) as server:
-        server.arm_fault(path="/api/v2/jobs", delay_ms=5_000)
-        released = threading.Event()
+        server.arm_fault(path="/api/v2/jobs", delay_ms=3_000)
         with ThreadPoolExecutor(max_workers=8) as pool:
             delayed = [
-                pool.submit(requests.get, f"{server.url}/api/v2/jobs", timeout=30)
-                for _ in range(6)
+                pool.submit(requests.get, f"{server.url}/api/v2/jobs", timeout=30) for _ in range(6)
             ]
             # While the delayed requests still wait, the control API and a job are answered.
             assert requests.get(f"{server.url}/_mock/faults", timeout=30).status_code == 200
             assert requests.get(f"{server.url}/api/v1/jobs/x/status", timeout=30).status_code == 404
             assert not all(future.done() for future in delayed)
-            released.set()
             assert all(future.result().status_code == 200 for future in delayed)

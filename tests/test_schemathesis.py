@@ -1,36 +1,78 @@
 """schemathesis against the served OpenAPI document, in process through WSGI, all checks on.
 
-Positive and negative data: every response must conform to the document, and every input
-the document forbids must be refused with a 4xx, with one exception that the real service
-makes too. The document says `format: date-time` and `type: integer`, but FastAPI parses
-query strings in pydantic's lax mode, which also takes a Unix timestamp for a date-time,
-`1.0` for an integer, `1` for a boolean (SPEC.md section 2). A "negative" query that lax
-parsing accepts is therefore answered 200, as the real service answers it: for those
-cases the check `negative_data_rejection` is skipped and every other check still runs.
-Which strings lax parsing accepts is pinned by tests/test_validation.py and the
-differential test against FastAPI itself.
+Every operation of the document, positive and negative data: every response must conform to
+the document, and every input the document forbids must be refused with a 4xx. Reads run on
+one app; calls that change state (arming a fault, moving the clock, adding jobs, reset,
+cancel, clearing) on another, reset after each call, so that no call sees another's effects.
+
+One exception, which the real service makes too: the job list's document says
+`format: date-time` and `type: integer`, but FastAPI parses query strings in pydantic's lax
+mode, which also takes a Unix timestamp for a date-time, `1.0` for an integer, `1` for a
+boolean (SPEC.md section 2). A "negative" query that lax parsing accepts is therefore answered
+200, as the real service answers it: for those cases the check `negative_data_rejection` is
+skipped and every other check still runs. Which strings lax parsing accepts is pinned by
+tests/test_validation.py and the differential test against FastAPI itself.
 """
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 import schemathesis
-from flask import request
+from flask import Flask, request
 from hypothesis import HealthCheck, settings
-from schemathesis.specs.openapi.checks import negative_data_rejection
+from hypothesis import strategies as st
+from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 from mockjobs.app import create_app
 from mockjobs.contract.errors import RequestValidationError
 from mockjobs.contract.query import parse_query
 
-APP = create_app({"SEED": 300})
-# The job list, whose document is the API's; the other paths' answers are checked by their own tests.
-schema = schemathesis.openapi.from_wsgi("/openapi.json", APP).include(path="/api/v2/jobs")
+READS = create_app({"SEED": 300})
+WRITES = create_app({"SEED": 20})
+
+
+def armed_rules(app: Flask) -> None:
+    """Rules that no generated request matches, one used up: GET /_mock/faults lists them."""
+    client = app.test_client()
+    for rule in (
+        {"method": "DELETE", "path": "/nowhere", "status": 503, "times": 1, "retry_after": 2},
+        {"method": "PUT", "path": "/elsewhere", "query": {"a": "b"}, "drop": True},
+    ):
+        assert client.post("/_mock/faults", json=rule).status_code == 201
+    assert client.delete("/nowhere").status_code == 503  # journaled, with its error answer
+
+
+armed_rules(READS)
+LIST = "/api/v2/jobs"
+job_list = schemathesis.openapi.from_wsgi("/openapi.json", READS).include(path=LIST)
+reads = (
+    schemathesis.openapi.from_wsgi("/openapi.json", READS).include(method="GET").exclude(path=LIST)
+)
+writes = schemathesis.openapi.from_wsgi("/openapi.json", WRITES).exclude(method="GET")
+SETTINGS = settings(
+    deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+)
+
+
+def known_ids(app: Flask) -> Any:
+    """A hook: a path's `job_id` is often one of the app's jobs, not only a random unknown one."""
+    jobs = [job["id"] for job in app.test_client().get(f"{LIST}?limit=100").json["data"]]
+
+    def flatmap_path_parameters(context: Any, parameters: dict[str, Any] | None) -> Any:
+        given = (parameters or {}).get("job_id")
+        if not isinstance(given, str) or not given or "/" in given:  # negative data stays so
+            return st.just(parameters)
+        return st.just(parameters) | st.sampled_from(jobs).map(
+            lambda job_id: {**parameters, "job_id": job_id}
+        )
+
+    return flatmap_path_parameters
 
 
 def lax_parsing_accepts(query_string: str) -> bool:
-    with APP.test_request_context("/api/v2/jobs", query_string=query_string):
+    with READS.test_request_context(LIST, query_string=query_string):
         try:
             parse_query(request.args)
         except RequestValidationError:
@@ -38,18 +80,51 @@ def lax_parsing_accepts(query_string: str) -> bool:
     return True
 
 
-@schema.parametrize()
-@settings(
-    max_examples=600,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=list(HealthCheck),
-)
-def test_api_conforms_to_its_document(case: schemathesis.Case) -> None:
+def is_negative(case: schemathesis.Case) -> bool:
+    return case.meta is not None and any(c.mode.is_negative for c in case.meta.components.values())
+
+
+@job_list.parametrize()
+@settings(SETTINGS, max_examples=600)
+def test_the_job_list_conforms_to_its_document(case: schemathesis.Case) -> None:
     response = case.call()
-    negative = case.meta is not None and any(
-        c.mode.is_negative for c in case.meta.components.values()
-    )
-    lax = negative and lax_parsing_accepts(urlsplit(response.request.url).query)
+    lax = is_negative(case) and lax_parsing_accepts(urlsplit(response.request.url).query)
     case.validate_response(response, excluded_checks=[negative_data_rejection] if lax else [])
+
+
+@reads.hooks.apply(known_ids(READS))
+@reads.parametrize()
+@settings(SETTINGS, max_examples=150)
+def test_reads_conform_to_the_document(case: schemathesis.Case) -> None:
+    case.call_and_validate()
+
+
+def refused_for_state(case: schemathesis.Case, response: Any) -> bool:
+    """A valid request refused for what no schema can say, answered as documented.
+
+    A final job's cancellation is a 400 JSend fail (README, "The API"); a record whose id is
+    taken (by another record of the body, or by a stored job) is a 422 naming it. Both depend
+    on the data held, not on the request's shape, which is all that a schema says: the check
+    `positive_data_acceptance` cannot apply to them. Every other check still runs, the
+    answer's conformance to the documented 400 or 422 too.
+    """
+    if case.operation.path == "/api/v2/jobs/{job_id}/cancel":
+        return response.status_code == 400
+    if case.operation.path == "/_mock/jobs" and response.status_code == 422:
+        detail = response.json()["detail"]
+        return len(detail) == 1 and detail[0]["msg"].startswith("duplicate id")
+    return False
+
+
+@writes.hooks.apply(known_ids(WRITES))
+@writes.parametrize()
+@settings(SETTINGS, max_examples=150)
+def test_writes_conform_to_the_document(case: schemathesis.Case) -> None:
+    try:
+        response = case.call()
+        refused = refused_for_state(case, response)
+        case.validate_response(
+            response, excluded_checks=[positive_data_acceptance] if refused else []
+        )
+    finally:
+        WRITES.extensions["mockjobs"].reset()

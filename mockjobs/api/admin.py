@@ -7,14 +7,22 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from ..contract.bodies import load_object, read_json
-from ..contract.control import CLOCK, FAULT_RULE
+from ..contract.control import (
+    ARMED_RULE_ANSWER,
+    CLOCK,
+    CLOCK_ANSWER,
+    FAULT_RULE,
+    JOURNAL_ANSWER,
+    RULES_ANSWER,
+)
 from ..contract.errors import RequestValidationError
 from ..contract.query import JOURNAL_QUERY, parse_query
 from ..data.fixtures import FixtureError
-from ..vocabulary import CONTROL_PREFIX, format_timestamp
+from ..vocabulary import CONTROL_PREFIX
 from . import current_mock
 
 blueprint = Blueprint("admin", __name__, url_prefix=CONTROL_PREFIX)
+MAX_RECORDS = 10_000  # job records a request adds at most (each is completed: ~0.2 ms)
 
 
 @blueprint.post("/reset")
@@ -27,8 +35,16 @@ def reset() -> Response:
 @blueprint.post("/jobs")
 def add_jobs() -> tuple[Response, int]:
     """Add job records (a list, or `{"jobs": [...]}`), partial ones completed; all or nothing."""
+    records = read_json(request.get_data())
+    if isinstance(records, dict) and set(records) == {"jobs"}:
+        records = records["jobs"]
+    if isinstance(records, list) and len(records) > MAX_RECORDS:
+        raise RequestValidationError(
+            [{"type": "too_long", "loc": ["body"], "msg": f"At most {MAX_RECORDS} records a request",
+              "input": {}, "ctx": {"max_length": MAX_RECORDS, "actual_length": len(records)}}]
+        )  # fmt: skip
     try:
-        added = current_mock().add_jobs(read_json(request.get_data()))
+        added = current_mock().add_jobs(records)
     except FixtureError as error:
         loc: list[Any] = ["body"]
         if error.index is not None:
@@ -44,12 +60,13 @@ def add_jobs() -> tuple[Response, int]:
 @blueprint.post("/faults")
 def arm_fault() -> tuple[Response, int]:
     """Arm a fault rule; matching requests get its status, its delay, or a dropped connection."""
-    return jsonify(data=current_mock().faults.arm(load_object(FAULT_RULE, request.get_data()))), 201
+    rule = current_mock().faults.arm(load_object(FAULT_RULE, request.get_data()))
+    return jsonify(ARMED_RULE_ANSWER.dump({"data": rule})), 201
 
 
 @blueprint.get("/faults")
 def list_faults() -> Response:
-    return jsonify(data=current_mock().faults.rules())
+    return jsonify(RULES_ANSWER.dump({"data": current_mock().faults.rules()}))
 
 
 @blueprint.delete("/faults")
@@ -60,7 +77,7 @@ def clear_faults() -> Response:
 
 @blueprint.get("/clock")
 def read_clock() -> Response:
-    return jsonify(now=format_timestamp(current_mock().clock.now()))
+    return jsonify(CLOCK_ANSWER.dump({"now": current_mock().clock.now()}))
 
 
 @blueprint.post("/clock")
@@ -73,7 +90,7 @@ def advance_clock() -> Response:
         raise RequestValidationError(
             [{"type": "value_error", "loc": ["body", "advance"], "msg": str(error)}]
         ) from None
-    return jsonify(now=format_timestamp(now))
+    return jsonify(CLOCK_ANSWER.dump({"now": now}))
 
 
 @blueprint.get("/requests")
@@ -82,7 +99,7 @@ def list_requests() -> Response:
     page = parse_query(request.args, schema=JOURNAL_QUERY)
     journal = current_mock().journal
     entries = journal.entries(page["limit"], page["offset"])
-    return jsonify(data=[entry.to_json() for entry in entries], total=journal.count())
+    return jsonify(JOURNAL_ANSWER.dump({"data": entries, "total": journal.count()}))
 
 
 @blueprint.delete("/requests")

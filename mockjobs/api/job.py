@@ -5,21 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, url_for
+from marshmallow import Schema
 
+from ..contract.answers import JOB_ANSWER, JOB_STATUS_ANSWER, RESULTS_LINK_ANSWER
 from ..contract.envelope import jsend_success
 from ..contract.errors import JSendFail
-from ..contract.records import JobSchema
 from ..data.results import result_for
 from ..store.jobs import Record
-from ..vocabulary import JOB_FIELDS
 from . import current_mock
 
 blueprint = Blueprint("job", __name__)
-JOB = JobSchema(only=JOB_FIELDS)
 
 
-def success(data: Any) -> Response:
-    return jsonify(jsend_success(data))
+def success(schema: Schema, data: Any) -> Response:
+    """A JSend success around `data`, as `schema` (contract.answers) says it."""
+    return jsonify(schema.dump(jsend_success(data)))
 
 
 def not_found(job_id: str) -> JSendFail:
@@ -43,13 +43,12 @@ def result_of(job: Record) -> dict[str, Any] | None:
 @blueprint.get("/api/v2/jobs/<job_id>")
 def get_job(job_id: str) -> Response:
     """The job: the list's 16 keys and its sequence."""
-    return success(JOB.dump(find(job_id)))
+    return success(JOB_ANSWER, find(job_id))
 
 
 @blueprint.get("/api/v1/jobs/<job_id>/status")
 def get_job_status(job_id: str) -> Response:
-    job = find(job_id)
-    return success({"id": job["id"], "status": job["status"]})
+    return success(JOB_STATUS_ANSWER, find(job_id))
 
 
 @blueprint.get("/api/v1/jobs/<job_id>/results_link")
@@ -59,7 +58,7 @@ def get_results_link(job_id: str) -> Response:
     link = None
     if result_of(job) is not None:
         link = url_for("job.download_results", job_id=job["id"], _external=True)
-    return success({"results_link": link})
+    return success(RESULTS_LINK_ANSWER, {"results_link": link})
 
 
 @blueprint.get("/results/<job_id>")
@@ -77,4 +76,4 @@ def cancel_job(job_id: str) -> Response:
     job = current_mock().cancel_job(job_id)
     if job is None:
         raise not_found(job_id)
-    return success(JOB.dump(job))
+    return success(JOB_ANSWER, job)

@@ -1,25 +1,19 @@
-"""The bodies of the control API (/_mock): fault rules and the clock."""
+"""The control API (/_mock) as marshmallow schemas: its bodies (fault rules, clock), its answers."""
 
 from __future__ import annotations
 
+from copy import copy
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, missing, post_load, validate
 
 from ..vocabulary import CONTROL_PREFIX, FAULT_STATUSES, HTTP_METHODS
+from .json_fields import JsonBoolean, JsonInteger, JsonNumber
+from .records import JobSchema, Timestamp
 
 MAX_ADVANCE = 10 * 365 * 86400  # seconds the clock moves at most in one advance
 MAX_TIMES = 1_000_000_000  # answers a rule gives at most (leave `times` out: until cleared)
 MAX_TEXT = 2048  # characters of a rule's path, and of each query name and value
-
-
-class Number(fields.Float):
-    """A JSON number, never a string that reads as one (`"10"`) nor a boolean."""
-
-    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.make_error("invalid")
-        return super()._deserialize(value, attr, data, **kwargs)
 
 
 class FaultRuleSchema(Schema):
@@ -45,17 +39,15 @@ class FaultRuleSchema(Schema):
         load_default=dict,
         validate=validate.Length(max=32),
     )
-    status = fields.Integer(
-        strict=True, load_default=None, allow_none=True, validate=validate.OneOf(FAULT_STATUSES)
+    status = JsonInteger(
+        load_default=None, allow_none=True, validate=validate.OneOf(FAULT_STATUSES)
     )
-    times = fields.Integer(
-        strict=True, load_default=None, allow_none=True, validate=validate.Range(1, MAX_TIMES)
+    times = JsonInteger(load_default=None, allow_none=True, validate=validate.Range(1, MAX_TIMES))
+    delay_ms = JsonInteger(load_default=0, validate=validate.Range(0, 60_000))
+    retry_after = JsonInteger(
+        load_default=None, allow_none=True, validate=validate.Range(0, 86_400)
     )
-    delay_ms = fields.Integer(strict=True, load_default=0, validate=validate.Range(0, 60_000))
-    retry_after = fields.Integer(
-        strict=True, load_default=None, allow_none=True, validate=validate.Range(0, 86_400)
-    )
-    drop = fields.Boolean(load_default=False)
+    drop = JsonBoolean(load_default=False)
 
     @post_load
     def needs_an_effect(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
@@ -64,14 +56,114 @@ class FaultRuleSchema(Schema):
         return data
 
 
+# needs_an_effect in JSON Schema, for the OpenAPI document.
+HAS_AN_EFFECT = {
+    "anyOf": [
+        {"required": ["status"], "properties": {"status": {"type": "integer"}}},
+        {"required": ["delay_ms"], "properties": {"delay_ms": {"exclusiveMinimum": 0}}},
+        {"required": ["drop"], "properties": {"drop": {"const": True}}},
+    ]
+}
+
+
 class ClockSchema(Schema):
     """The body of POST /_mock/clock."""
 
     class Meta:
         unknown = RAISE
 
-    advance = Number(required=True, allow_nan=False, validate=validate.Range(0, MAX_ADVANCE))
+    advance = JsonNumber(required=True, allow_nan=False, validate=validate.Range(0, MAX_ADVANCE))
+
+
+def given(field: fields.Field, **changes: Any) -> fields.Field:
+    """A body's field as an answer has it: always there (`required`), with `changes`."""
+    answered = copy(field)
+    answered.required, answered.load_default = True, missing
+    for name, value in changes.items():
+        setattr(answered, name, value)
+    return answered
+
+
+RULE_FIELDS = FaultRuleSchema._declared_fields
+# An armed rule, as the control API answers it: its id, then every field of the body.
+FaultRuleAnswerSchema = Schema.from_dict(
+    {
+        "id": fields.Integer(required=True, validate=validate.Range(min=1)),
+        **{name: given(field) for name, field in RULE_FIELDS.items()},
+        # counted down as the rule is used; a used-up rule stays listed, at 0
+        "times": given(RULE_FIELDS["times"], validators=[validate.Range(min=0)]),
+    },
+    name="FaultRuleAnswerSchema",
+)
+
+
+class ArmedRuleAnswerSchema(Schema):
+    """POST /_mock/faults: the rule armed, with its id."""
+
+    data = fields.Nested(FaultRuleAnswerSchema, required=True)
+
+
+class RulesAnswerSchema(Schema):
+    """GET and DELETE /_mock/faults: the rules armed, in the order they were armed."""
+
+    data = fields.List(fields.Nested(FaultRuleAnswerSchema), required=True)
+
+
+class ClearedAnswerSchema(Schema):
+    """DELETE /_mock/faults and DELETE /_mock/requests: nothing left."""
+
+    data = fields.List(fields.Raw(), required=True, validate=validate.Length(equal=0))
+
+
+class JournalEntrySchema(Schema):
+    """One request received (mock.journal.RecordedRequest)."""
+
+    method = fields.String(required=True)  # any, as received: OPTIONS, or one answered 405
+    path = fields.String(required=True)
+    query = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), required=True)
+    headers = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    status = fields.Integer(required=True)
+    time = fields.String(required=True, metadata={"format": "date-time"})
+    response = fields.Raw(required=True, metadata={"description": "The JSON of an error answer"})
+
+
+class JournalAnswerSchema(Schema):
+    """GET /_mock/requests: a page of the journal, oldest first, and how many entries it holds."""
+
+    data = fields.List(fields.Nested(JournalEntrySchema), required=True)
+    total = fields.Integer(required=True, validate=validate.Range(min=0))
+
+
+class ClockAnswerSchema(Schema):
+    """GET and POST /_mock/clock: the mock's clock."""
+
+    now = Timestamp(required=True)
+
+
+class ResetAnswerSchema(Schema):
+    """POST /_mock/reset: done."""
+
+    status = fields.String(required=True, validate=validate.OneOf(["ok"]))
+
+
+class JobsBodySchema(Schema):
+    """POST /_mock/jobs as an object: `{"jobs": [records]}`, partial ones completed."""
+
+    class Meta:
+        unknown = RAISE
+
+    jobs = fields.List(fields.Nested(JobSchema(partial=True)), required=True)
+
+
+class AddedJobsAnswerSchema(Schema):
+    """POST /_mock/jobs: the records added, completed."""
+
+    data = fields.List(fields.Nested(JobSchema), required=True)
 
 
 FAULT_RULE = FaultRuleSchema()
 CLOCK = ClockSchema()
+ARMED_RULE_ANSWER = ArmedRuleAnswerSchema()
+RULES_ANSWER = RulesAnswerSchema()
+JOURNAL_ANSWER = JournalAnswerSchema()
+CLOCK_ANSWER = ClockAnswerSchema()

@@ -16,6 +16,7 @@ from ..vocabulary import (
     STATUSES,
     format_timestamp,
 )
+from .json_fields import JsonInteger
 
 
 class Timestamp(fields.DateTime):
@@ -39,26 +40,26 @@ class Timestamp(fields.DateTime):
         return parsed
 
 
-def stored_integer(value: int) -> None:
-    """Fits the 64-bit integer column (the documented schema bounds nothing more)."""
-    if not INT64_MIN <= value <= INT64_MAX:
-        raise ValidationError(f"Must be a 64-bit integer, from {INT64_MIN} to {INT64_MAX}.")
+# Fits the 64-bit integer column (the API document's job bounds nothing; openapi.py says so).
+stored_integer = validate.Range(
+    INT64_MIN, INT64_MAX, error="Must be a 64-bit integer, from {min} to {max}."
+)
 
 
-def non_empty(value: str) -> None:
-    if not value:
-        raise ValidationError("Must not be empty.")
+non_empty = validate.Length(min=1, error="Must not be empty.")
 
 
-def path_segment(value: str) -> None:
-    """An id that the routes can address: `/api/v2/jobs/{id}` takes no '/'."""
-    non_empty(value)
-    if "/" in value:
-        raise ValidationError("Must not contain '/': it is a path segment of the API's URLs.")
+# An id that the routes can address: `/api/v2/jobs/{id}` takes no '/'.
+path_segment = [
+    non_empty,
+    validate.Regexp(
+        r"^[^/]*\Z", error="Must not contain '/': it is a path segment of the API's URLs."
+    ),
+]
 
 
 def integer(**kwargs: Any) -> fields.Integer:
-    return fields.Integer(strict=True, required=True, **kwargs)
+    return JsonInteger(required=True, **kwargs)
 
 
 def string(uuid: bool = False, validate: Any = non_empty, **kwargs: Any) -> fields.String:
@@ -70,8 +71,8 @@ def string(uuid: bool = False, validate: Any = non_empty, **kwargs: Any) -> fiel
 class JobSchema(Schema):
     """A job record: the 16 keys of the list response, then user, origin, sequence and result.
 
-    Every key but `sequence` and `result` is required of a complete record; fixture files
-    load partial records (`partial=True`) and complete them.
+    A complete record has every key; fixture files and POST /_mock/jobs load partial records
+    (`partial=True`) and complete them.
     """
 
     class Meta:
@@ -95,5 +96,5 @@ class JobSchema(Schema):
     slurm_cluster_name = string(allow_none=True)
     user_id = string(uuid=True)
     origin = fields.String(required=True, validate=validate.OneOf(ORIGINS))
-    sequence = fields.String(allow_none=True)
-    result = fields.Dict(keys=fields.String(), allow_none=True)
+    sequence = fields.String(required=True, allow_none=True)
+    result = fields.Dict(required=True, keys=fields.String(), allow_none=True)
