@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 
 from mockjobs.app import create_app
+from mockjobs.data.fixtures import FixtureError, parse_records, read_fixture_file
+from mockjobs.mock.datasets import DataSet, populate
 from mockjobs.store import open_store
 from mockjobs.store.jobs import Jobs
-from mockjobs.data.fixtures import FixtureError, parse_records, read_fixture_file
 from mockjobs.vocabulary import ORIGINS, RECORD_FIELDS, STATUSES
-from mockjobs.mock.datasets import DataSet, populate
 
 from .rules import assert_consistent
 

@@ -22,13 +22,13 @@ from flask.testing import FlaskClient
 from playhouse import db_url
 
 from mockjobs.app import create_app
-from mockjobs.store import open_store
-from mockjobs.store.jobs import Jobs
 from mockjobs.data.fixtures import FixtureError
 from mockjobs.data.generator import generate_jobs
-from mockjobs.vocabulary import SORTABLE_FIELDS
 from mockjobs.mock.datasets import DataSet
 from mockjobs.mock.state import SNAPSHOTS_KEPT, Mock
+from mockjobs.store import open_store
+from mockjobs.store.jobs import Jobs
+from mockjobs.vocabulary import SORTABLE_FIELDS
 
 from .postgres import BACKENDS, fresh_schema
 from .test_cli import serving
