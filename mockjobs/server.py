@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import inspect
 import logging
 import socket
 import threading
@@ -21,13 +22,13 @@ from waitress import wasyncore
 
 from .app import create_app
 from .contract.control import FAULT_RULE
-from .data.generator import DEFAULT_RANDOM_SEED
 from .mock.datasets import DataSet
-from .mock.faults import parse_latency
 from .mock.journal import RecordedRequest, assert_request_made
 from .mock.state import Mock
+from .settings import APP_SETTINGS, SETTINGS, from_keywords, resolve
 
 READY_TIMEOUT = 10.0  # seconds for a started server to answer
+FOR_TESTS = {"port": 0}  # where MockJobsServer's defaults differ from `mockjobs serve`'s
 
 RUNNING: weakref.WeakSet[MockJobsServer] = weakref.WeakSet()  # for the plugin's last word
 
@@ -53,34 +54,20 @@ def base_url(sock: socket.socket) -> str:
 class MockJobsServer:
     """The mock API served from a thread: `with MockJobsServer(seed=50) as server: server.url`.
 
-    Usable without pytest. `reset()` restores the data set in milliseconds (from a
-    snapshot taken when it was first loaded) and clears the journal of requests.
+    Its keywords are the settings (mockjobs.settings: seed, fixtures, strict, token, latency,
+    lifecycle, ..., host, port, threads), given as Python values (`latency=(100, 300)` or
+    `"100-300"`); those not given take their defaults, a free port for `port`. The environment
+    plays no part: a test's server is what its code says. Usable without pytest.
+
+    `reset()` restores the data set in milliseconds (from a snapshot taken when it was first
+    loaded) and clears the journal of requests.
     """
 
-    def __init__(
-        self,
-        *,
-        seed: int = 500,
-        random_seed: int = DEFAULT_RANDOM_SEED,
-        fixtures: Sequence[str | Path] = (),
-        strict: bool = False,
-        token: str | None = None,
-        latency: tuple[int, int] | str = (0, 0),
-        lifecycle: bool = False,
-        error_rate: float = 0.1,
-        journal_size: int = 1000,
-        host: str = "127.0.0.1",
-        port: int = 0,
-        threads: int = 4,
-    ) -> None:
-        self.host, self.port, self.threads, self.token = host, port, threads, token
-        if isinstance(latency, str):
-            latency = parse_latency(latency)
-        self.app: Flask = create_app(
-            {"SEED": seed, "RANDOM_SEED": random_seed, "FIXTURES": [str(f) for f in fixtures],
-             "STRICT": strict, "TOKEN": token, "LATENCY": latency, "LIFECYCLE": lifecycle,
-             "ERROR_RATE": error_rate, "JOURNAL_SIZE": journal_size}
-        )  # fmt: skip
+    def __init__(self, **settings: Any) -> None:
+        values = resolve({**FOR_TESTS, **from_keywords(settings, "MockJobsServer")})
+        self.host, self.port, self.threads = values["host"], values["port"], values["threads"]
+        self.token = values["token"]
+        self.app: Flask = create_app({SETTINGS[name].key: values[name] for name in APP_SETTINGS})
         self.url = ""
         self._server: Any = None
         self._thread: threading.Thread | None = None
@@ -203,3 +190,19 @@ class MockJobsServer:
         return assert_request_made(
             self.requests, path, query, method=method, count=count, exact=exact
         )
+
+
+def keyword_signature() -> inspect.Signature:
+    """MockJobsServer's signature as `help()` shows it: one keyword for each setting."""
+    parameters = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+    for name, setting in SETTINGS.items():
+        default = FOR_TESTS.get(name, setting.default)
+        parameters.append(
+            inspect.Parameter(
+                name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=setting.kind.hint
+            )
+        )
+    return inspect.Signature(parameters, return_annotation="None")
+
+
+MockJobsServer.__init__.__signature__ = keyword_signature()  # type: ignore[attr-defined]
