@@ -240,7 +240,7 @@ def test_a_wrong_ini_value_says_so_in_one_line(
 ) -> None:
     pytester.makeini(f"[pytest]\n{line}\n")
     pytester.makepyfile("def test_it(mockjobs):\n    pass\n")
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result = pytester.runpytest("-p", "no:cacheprovider")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([f"ERROR: {message}"])
     assert result.stderr.str().count("\n") <= 1 and "Traceback" not in result.stderr.str()
