@@ -17,26 +17,11 @@ from .api import admin, job, jobs, ui
 from .api.gate import register_gate
 from .contract.envelope import jsend_fail
 from .contract.errors import ApiError
-from .data.generator import DEFAULT_RANDOM_SEED
 from .domain.jobs import Refused
 from .mock.datasets import DataSet
 from .mock.state import Mock
-from .store import MEMORY, open_store
-
-DEFAULTS: dict[str, Any] = {
-    "SEED": 500,  # generated jobs
-    "RANDOM_SEED": DEFAULT_RANDOM_SEED,
-    "FIXTURES": [],  # fixture files, loaded before the generated jobs
-    "DB": MEMORY,  # or a file; a file that holds jobs already is served as it is...
-    "RESET": False,  # ...unless RESET
-    "STRICT": False,  # unknown query parameters are a 422
-    "JOURNAL_SIZE": 1000,  # requests kept in the journal, the most recent
-    "TOKEN": None,  # when set, requests need `Authorization: Bearer TOKEN`
-    "LATENCY": (0, 0),  # milliseconds added to each API request: (min, max)
-    "LIFECYCLE": False,  # jobs start, progress and finish as the clock moves
-    "ERROR_RATE": 0.1,  # with LIFECYCLE, the share of running jobs that end in ERROR
-}
-
+from .settings import app_config
+from .store import open_store
 
 BODY_LIMIT = 16 * 1024 * 1024  # bytes of a request body
 
@@ -67,16 +52,16 @@ class Request(FlaskRequest):
 def create_app(
     config: dict[str, Any] | None = None, *, progress: Callable[[int], None] | None = None
 ) -> Flask:
-    """A mockjobs app: DEFAULTS, then MOCKJOBS_* environment variables, then `config`.
+    """A mockjobs app: `config`, then MOCKJOBS_* environment variables, then the defaults.
 
-    Environment values are JSON (`MOCKJOBS_SEED=50`, `MOCKJOBS_FIXTURES='["a.json"]'`).
-    `progress` is told how many jobs each step of the initial load inserted.
+    The keys are those of mockjobs.settings in capitals (SEED, FIXTURES, ...); environment
+    values are JSON (`MOCKJOBS_SEED=50`, `MOCKJOBS_FIXTURES='["a.json"]'`). A bad value is a
+    SettingError naming it. `progress` is told how many jobs each step of the initial load
+    inserted.
     """
     app = Flask(__name__, static_folder=None)  # the dashboard serves its own assets
     app.request_class = Request
-    app.config.from_mapping(DEFAULTS)
-    app.config.from_prefixed_env("MOCKJOBS")
-    app.config.update(config or {})
+    app.config.update(app_config(config or {}))
     app.json = JSONProvider(app)
     app.config["MAX_CONTENT_LENGTH"] = BODY_LIMIT  # a larger body is a 413
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
-import logging
 import os
 import socket
 import sys
@@ -11,18 +11,18 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import click
 import peewee
-import waitress
 
 from . import server
 from .app import create_app
 from .contract.openapi import openapi_document
 from .data.fixtures import FixtureError, dump_records
-from .data.generator import DEFAULT_RANDOM_SEED, generate_jobs
-from .mock.faults import parse_latency
+from .data.generator import generate_jobs
+from .options import from_command_line, setting_options
+from .settings import APP_SETTINGS, MEMORY, SETTINGS
 
 T = TypeVar("T")
 PROGRESS_FROM = 50_000  # jobs: below this, loading takes a moment and shows no bar
@@ -38,39 +38,20 @@ def cli() -> None:
     """A local mock of the job list API, GET /api/v2/jobs."""
 
 
-@cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
-              help="Port; 0 picks a free one.")  # fmt: skip
-@click.option("--seed", type=click.IntRange(min=0), default=500, show_default=True,
-              help="Number of generated jobs.")  # fmt: skip
-@click.option("--random-seed", type=int, default=DEFAULT_RANDOM_SEED, show_default=True,
-              help="Seed of the generator.")  # fmt: skip
-@click.option("--fixtures", multiple=True, metavar="FILE",
-              help="Fixture file, loaded before the generated jobs (repeatable).")  # fmt: skip
-@click.option("--db", default=":memory:", show_default=True, metavar="PATH",
-              help="Database file, or a postgresql:// URL; one that holds jobs is served as it is.")  # fmt: skip
-@click.option("--reset", is_flag=True, help="Replace the jobs of an existing --db.")
-@click.option("--strict", is_flag=True, help="Refuse unknown query parameters (422).")
-@click.option("--token", metavar="T", help="Require `Authorization: Bearer T` (401 otherwise).")
-@click.option("--latency", metavar="MS|MIN-MAX", callback=lambda ctx, param, value: latency(value),
-              help="Milliseconds added to each API request.")  # fmt: skip
-@click.option("--lifecycle", is_flag=True, help="Jobs start, progress and finish as time passes.")
-@click.option("--error-rate", type=click.FloatRange(0, 1), default=0.1, show_default=True,
-              help="With --lifecycle, the share of jobs that end in ERROR.")  # fmt: skip
-@click.option("--threads", type=click.IntRange(1, 256), default=8, show_default=True,
-              help="Worker threads.")  # fmt: skip
-def serve(
-    host: str, port: int, seed: int, random_seed: int, fixtures: Sequence[str], db: str,
-    reset: bool, strict: bool, token: str | None, latency: tuple[int, int], lifecycle: bool,
-    error_rate: float, threads: int,
-) -> None:  # fmt: skip
+ENVIRONMENT_HELP = """Each option can also be set by a MOCKJOBS_* environment variable, in
+JSON or as the option's text: MOCKJOBS_SEED=50, MOCKJOBS_FIXTURES='["a.json"]',
+MOCKJOBS_TOKEN=t. The command line comes first, then the environment, then the defaults."""
+
+
+@cli.command(epilog=ENVIRONMENT_HELP)
+@setting_options(SETTINGS.values())
+def serve(**options: Any) -> None:
     """Serve the API on http://HOST:PORT until interrupted."""
-    sock = listen(host, port)  # first: a port in use is reported before any loading
-    config = {"SEED": seed, "RANDOM_SEED": random_seed, "FIXTURES": list(fixtures), "DB": db,
-              "RESET": reset, "STRICT": strict, "TOKEN": token, "LATENCY": latency,
-              "LIFECYCLE": lifecycle, "ERROR_RATE": error_rate}  # fmt: skip
-    expected = seed if (reset or db == ":memory:") else None
+    values = from_command_line(click.get_current_context(), options)
+    sock = listen(values["host"], values["port"])  # first: a port in use is said before loading
+    config = {SETTINGS[name].key: values[name] for name in APP_SETTINGS}
+    config["ALLOWED_HOSTS"] = server.served_hosts(values["host"], values["allowed_hosts"])
+    expected = values["seed"] if (values["reset"] or values["db"] == MEMORY) else None
     try:
         with progress_bar(expected, "Loading jobs") as progress:
             app = create_app(config, progress=progress)
@@ -78,22 +59,38 @@ def serve(
         sock.close()
         raise
     count = app.extensions["mockjobs"].jobs.count()
-    wsgi = waitress.create_server(app, sockets=[sock], threads=threads, ident="mockjobs")
-    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # a busy mock is no warning
+    wsgi = server.wsgi_server(app, sock, values)
+    if not values["token"] and not is_loopback(values["host"]):
+        click.echo(
+            f"mockjobs: warning: serving on {values['host']} without --token: anyone who can"
+            " reach this machine can read and change the mock",
+            err=True,
+        )
     click.echo(f"mockjobs: serving {count} jobs on {server.base_url(sock)} (Ctrl-C to stop)")
     click.echo(f"mockjobs: dashboard on {server.base_url(sock)}/")
     try:
-        wsgi.run()
+        wsgi.run()  # returns on Ctrl-C: waitress takes the KeyboardInterrupt
     except KeyboardInterrupt:
-        click.echo("mockjobs: stopped")
+        pass
     finally:
         wsgi.close()
+    click.echo("mockjobs: stopped")
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` names this machine only (127.0.0.0/8, ::1, localhost)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 @cli.command()
 @click.option("--count", type=click.IntRange(min=0), required=True, help="Number of jobs.")
-@click.option("--random-seed", type=int, default=DEFAULT_RANDOM_SEED, show_default=True,
-              help="Seed of the generator.")  # fmt: skip
+@click.option("--random-seed", type=int, default=SETTINGS["random_seed"].default,
+              show_default=True, help="Seed of the generator.")  # fmt: skip
 @click.option("-o", "--output", default="-", metavar="FILE", help="Output file (default: stdout).")
 def generate(count: int, random_seed: int, output: str) -> None:
     """Write a fixture file of generated jobs (the ones `serve --seed COUNT` serves)."""
@@ -137,13 +134,6 @@ def write_atomically(path: Path, pieces: Iterator[str]) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-
-
-def latency(value: str | None) -> tuple[int, int]:
-    try:
-        return parse_latency(value) if value else (0, 0)
-    except ValueError as error:
-        raise click.BadParameter(str(error), param_hint="'--latency'") from None
 
 
 def listen(host: str, port: int) -> socket.socket:

@@ -1,106 +1,150 @@
 """The pytest plugin: the fake API as fixtures (registered through the pytest11 entry point).
 
 - `mockjobs_server` (session): one MockJobsServer on 127.0.0.1 and a free port.
-- `mockjobs` (function): the same server, reset to the configured data set before the test.
+- `mockjobs` (function): a server reset to the test's data set before the test: the session's,
+  unless the test's marker asks for an app of its own (then one shared by the tests asking
+  for the same).
 - `mockjobs_client`: a Flask test client over the same data, for tests without sockets.
 
-Configured by the ini options below, and per test by `@pytest.mark.mockjobs(...)`.
+Configured by the ini options `mockjobs_<setting>`, and per test by `@pytest.mark.mockjobs(...)`:
+the marker, then the ini file, then the defaults. Loaded by every pytest run, so it imports
+nothing heavy until a fixture is used.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from flask.testing import FlaskClient
 
-from .data.generator import DEFAULT_RANDOM_SEED
-from .server import RUNNING, MockJobsServer
+from .settings import APP_SETTINGS, DATA_SET, SETTINGS, SettingError, from_keywords, resolve
 
-MARKER_ARGUMENTS = {"seed", "random_seed", "fixtures"}
+if TYPE_CHECKING:
+    from flask.testing import FlaskClient
+
+    from .server import MockJobsServer
+
+MARKER = "@pytest.mark.mockjobs"
+SERVER_MODULE = f"{__package__}.server"
+INI = pytest.StashKey[dict[str, Any]]()
+ALREADY_RUNNING = pytest.StashKey[set["MockJobsServer"]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addini("mockjobs_seed", "mockjobs: number of generated jobs", default="500")
-    parser.addini(
-        "mockjobs_random_seed", "mockjobs: generator seed", default=str(DEFAULT_RANDOM_SEED)
-    )
-    parser.addini(
-        "mockjobs_fixtures", "mockjobs: fixture files, loaded first", type="paths", default=[]
-    )
-    parser.addini("mockjobs_strict", "mockjobs: refuse unknown query parameters", type="bool", default=False)  # fmt: skip
-    parser.addini("mockjobs_journal_size", "mockjobs: requests kept in the journal", default="1000")
-    parser.addini("mockjobs_token", "mockjobs: token the API requires (Bearer)", default="")
-    parser.addini(
-        "mockjobs_latency", "mockjobs: latency of API requests, MS or MIN-MAX", default="0"
-    )
-    parser.addini("mockjobs_lifecycle", "mockjobs: jobs progress as time passes", type="bool", default=False)  # fmt: skip
+    for name in APP_SETTINGS:
+        setting = SETTINGS[name]
+        shown = setting.kind.show(setting.default) or "none"
+        parser.addini(
+            setting.ini,
+            f"mockjobs: {setting.help} Default: {shown}.",
+            type="paths" if setting.kind.multiple else "string",  # paths: from the ini file's
+            default=None,
+        )
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    keywords = ", ".join(f"{name}=..." for name in APP_SETTINGS)
     config.addinivalue_line(
         "markers",
-        "mockjobs(seed=None, random_seed=None, fixtures=None): the data set the mockjobs"
-        " fixtures serve to this test (fixture paths relative to the test file)",
+        f"mockjobs({keywords}): this test's settings of the mockjobs fixtures (fixture paths"
+        f" relative to the test file); any but {', '.join(DATA_SET)} give it a server of its own",
     )
+    try:
+        config.stash[INI] = ini_settings(config)
+    except SettingError as error:
+        raise pytest.UsageError(str(error)) from None
 
 
-ALREADY_RUNNING = pytest.StashKey[set[MockJobsServer]]()
+def ini_settings(config: pytest.Config) -> dict[str, Any]:
+    """The app's settings: from the ini file, else defaults."""
+    given = {}
+    for name in APP_SETTINGS:
+        setting = SETTINGS[name]
+        value = config.getini(setting.ini)
+        if value is None:
+            continue
+        if isinstance(value, str):
+            given[name] = setting.from_text(value, setting.ini)
+        else:  # a list of paths, or a value of a TOML file's own type
+            given[name] = setting.from_value(value, setting.ini)
+    return resolve(given, APP_SETTINGS)
+
+
+def marker_settings(node: pytest.Item) -> dict[str, Any]:
+    """The settings the test's markers give (the closest first), fixture paths made absolute."""
+    given: dict[str, Any] = {}
+    for marker in reversed(list(node.iter_markers("mockjobs"))):
+        if marker.args:
+            raise TypeError(f"{MARKER}: takes keywords only, not {marker.args!r}")
+        given.update(from_keywords(marker.kwargs, MARKER, APP_SETTINGS))
+    if "fixtures" in given:
+        here = Path(node.path).parent
+        given["fixtures"] = tuple(str(here / path) for path in given["fixtures"])
+    return given
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    session.stash[ALREADY_RUNNING] = set(RUNNING)
+    server = sys.modules.get(SERVER_MODULE)
+    session.stash[ALREADY_RUNNING] = set(server.RUNNING) if server else set()
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """Stop any server this session started and left running."""
-    for server in set(RUNNING) - session.stash.get(ALREADY_RUNNING, set()):
-        server.stop()
+    server = sys.modules.get(SERVER_MODULE)
+    if server is None:  # none was ever made
+        return
+    for running in set(server.RUNNING) - session.stash.get(ALREADY_RUNNING, set()):
+        running.stop()
 
 
-def configured_dataset(config: pytest.Config) -> dict[str, Any]:
-    return {
-        "seed": int(config.getini("mockjobs_seed")),
-        "random_seed": int(config.getini("mockjobs_random_seed")),
-        "fixtures": [str(path) for path in config.getini("mockjobs_fixtures")],
-    }
+class Servers:
+    """The session's servers, one for each distinct app, started when first asked for."""
+
+    def __init__(self) -> None:
+        self.servers: dict[tuple[tuple[str, Any], ...], MockJobsServer] = {}
+
+    def get(self, settings: dict[str, Any]) -> MockJobsServer:
+        """The server for these settings, their data set aside (a reset switches it)."""
+        app = tuple((name, value) for name, value in settings.items() if name not in DATA_SET)
+        if app not in self.servers:
+            from .server import MockJobsServer
+
+            self.servers[app] = MockJobsServer(**settings).start()
+        return self.servers[app]
+
+    def stop(self) -> None:
+        for server in self.servers.values():
+            server.stop()
+        self.servers.clear()
 
 
 @pytest.fixture(scope="session")
-def mockjobs_server(pytestconfig: pytest.Config) -> Iterator[MockJobsServer]:
-    """The mock API on a real server for the whole session (each xdist worker has its own)."""
-    server = MockJobsServer(
-        **configured_dataset(pytestconfig),
-        strict=pytestconfig.getini("mockjobs_strict"),
-        token=pytestconfig.getini("mockjobs_token") or None,
-        latency=pytestconfig.getini("mockjobs_latency"),
-        lifecycle=pytestconfig.getini("mockjobs_lifecycle"),
-        journal_size=int(pytestconfig.getini("mockjobs_journal_size")),
-    )
-    with server:
-        yield server
+def _mockjobs_servers() -> Iterator[Servers]:
+    servers = Servers()
+    yield servers
+    servers.stop()
+
+
+@pytest.fixture(scope="session")
+def mockjobs_server(pytestconfig: pytest.Config, _mockjobs_servers: Servers) -> MockJobsServer:
+    """The mock API on a real server, as the ini file says (each xdist worker has its own)."""
+    return _mockjobs_servers.get(pytestconfig.stash[INI])
 
 
 @pytest.fixture
-def mockjobs(mockjobs_server: MockJobsServer, request: pytest.FixtureRequest) -> MockJobsServer:
-    """The mock API with this test's data set, as configured and untouched by other tests."""
-    dataset = configured_dataset(request.config)
-    marker = request.node.get_closest_marker("mockjobs")
-    if marker is not None:
-        unknown = set(marker.kwargs) - MARKER_ARGUMENTS
-        if marker.args or unknown:
-            pytest.fail(
-                "@pytest.mark.mockjobs takes only the keywords seed, random_seed and fixtures;"
-                f" got {marker.args or ''}{sorted(unknown) or ''}",
-                pytrace=False,
-            )
-        dataset.update(marker.kwargs)
-        here = Path(request.node.path).parent
-        dataset["fixtures"] = [str(here / path) for path in dataset["fixtures"]]
-    mockjobs_server.reset(**dataset)
-    return mockjobs_server
+def mockjobs(request: pytest.FixtureRequest, _mockjobs_servers: Servers) -> MockJobsServer:
+    """The mock API with this test's settings and data set, untouched by other tests."""
+    try:
+        given = marker_settings(request.node)
+    except (SettingError, TypeError) as error:
+        raise pytest.fail.Exception(str(error), pytrace=False) from None
+    settings = {**request.config.stash[INI], **given}
+    server = _mockjobs_servers.get(settings)
+    server.reset(**{name: settings[name] for name in DATA_SET})
+    return server
 
 
 @pytest.fixture

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import inspect
+import json
 import logging
+import resource
 import socket
 import threading
 import time
@@ -18,16 +21,18 @@ from typing import Any
 import waitress
 from flask import Flask
 from waitress import wasyncore
+from waitress.channel import HTTPChannel
+from waitress.task import ErrorTask
 
 from .app import create_app
 from .contract.control import FAULT_RULE
-from .data.generator import DEFAULT_RANDOM_SEED
 from .mock.datasets import DataSet
-from .mock.faults import parse_latency
 from .mock.journal import RecordedRequest, assert_request_made
 from .mock.state import Mock
+from .settings import APP_SETTINGS, SETTINGS, from_keywords, resolve
 
 READY_TIMEOUT = 10.0  # seconds for a started server to answer
+FOR_TESTS = {"port": 0}  # where MockJobsServer's defaults differ from `mockjobs serve`'s
 
 RUNNING: weakref.WeakSet[MockJobsServer] = weakref.WeakSet()  # for the plugin's last word
 
@@ -45,6 +50,61 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+WILDCARDS = ("", "0.0.0.0", "::")  # addresses that bind every interface
+
+
+def served_hosts(host: str, allowed: Sequence[str]) -> tuple[str, ...]:
+    """The Host names to answer when bound to `host`: those allowed, and the bound address
+    (any, for a wildcard bind: the machine's names cannot all be known)."""
+    bound = ("*",) if host in WILDCARDS else (host.strip("[]").lower(),)
+    return (*allowed, *bound)
+
+
+class JSONErrorTask(ErrorTask):
+    """The answer waitress gives a request it cannot parse, in JSON like every other answer."""
+
+    def execute(self) -> None:
+        error = self.request.error
+        body = json.dumps({"detail": f"{error.reason}: {error.body}"}).encode()
+        self.status = f"{error.code} {error.reason}"
+        self.response_headers.append(("Content-Type", "application/json"))
+        self.set_close_on_finish()
+        self.content_length = len(body)
+        self.write(body)
+
+
+class JSONErrorChannel(HTTPChannel):
+    error_task_class = JSONErrorTask
+
+
+def wsgi_server(app: Flask, sock: socket.socket, values: dict[str, Any]) -> Any:
+    """The waitress server of `app` on `sock`, for `mockjobs serve` and MockJobsServer alike.
+
+    Idle and trickling connections cost a socket each, never a worker: up to
+    `connection_limit` of them are served by poll() (select() stops at 1024), each closed after
+    `channel_timeout` seconds without progress. A body over the app's limit is refused before
+    it is read.
+    """
+    wanted = values["connection_limit"] + 64
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < wanted:
+        ceiling = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, ceiling), hard))
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # a busy mock is no warning
+    wsgi = waitress.create_server(
+        app,
+        sockets=[sock],
+        threads=values["threads"],
+        connection_limit=values["connection_limit"],
+        channel_timeout=values["channel_timeout"],
+        asyncore_use_poll=True,
+        max_request_body_size=app.config["MAX_CONTENT_LENGTH"],
+        ident="mockjobs",
+    )
+    wsgi.channel_class = JSONErrorChannel
+    return wsgi
+
+
 def base_url(sock: socket.socket) -> str:
     host, port = sock.getsockname()[:2]
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
@@ -53,34 +113,23 @@ def base_url(sock: socket.socket) -> str:
 class MockJobsServer:
     """The mock API served from a thread: `with MockJobsServer(seed=50) as server: server.url`.
 
-    Usable without pytest. `reset()` restores the data set in milliseconds (from a
-    snapshot taken when it was first loaded) and clears the journal of requests.
+    Its keywords are the settings (mockjobs.settings: seed, fixtures, strict, token, latency,
+    lifecycle, ..., host, port, threads), given as Python values (`latency=(100, 300)` or
+    `"100-300"`); those not given take their defaults, a free port for `port`. The environment
+    plays no part: a test's server is what its code says. Usable without pytest.
+
+    `reset()` restores the data set in milliseconds (from a snapshot taken when it was first
+    loaded) and clears the journal of requests.
     """
 
-    def __init__(
-        self,
-        *,
-        seed: int = 500,
-        random_seed: int = DEFAULT_RANDOM_SEED,
-        fixtures: Sequence[str | Path] = (),
-        strict: bool = False,
-        token: str | None = None,
-        latency: tuple[int, int] | str = (0, 0),
-        lifecycle: bool = False,
-        error_rate: float = 0.1,
-        journal_size: int = 1000,
-        host: str = "127.0.0.1",
-        port: int = 0,
-        threads: int = 4,
-    ) -> None:
-        self.host, self.port, self.threads, self.token = host, port, threads, token
-        if isinstance(latency, str):
-            latency = parse_latency(latency)
-        self.app: Flask = create_app(
-            {"SEED": seed, "RANDOM_SEED": random_seed, "FIXTURES": [str(f) for f in fixtures],
-             "STRICT": strict, "TOKEN": token, "LATENCY": latency, "LIFECYCLE": lifecycle,
-             "ERROR_RATE": error_rate, "JOURNAL_SIZE": journal_size}
-        )  # fmt: skip
+    def __init__(self, **settings: Any) -> None:
+        values = resolve({**FOR_TESTS, **from_keywords(settings, "MockJobsServer")})
+        self.host, self.port, self.threads = values["host"], values["port"], values["threads"]
+        self.values = values
+        self.token = values["token"]
+        config = {SETTINGS[name].key: values[name] for name in APP_SETTINGS}
+        config["ALLOWED_HOSTS"] = served_hosts(self.host, values["allowed_hosts"])
+        self.app: Flask = create_app(config)
         self.url = ""
         self._server: Any = None
         self._thread: threading.Thread | None = None
@@ -95,10 +144,7 @@ class MockJobsServer:
             raise RuntimeError("the server is running already")
         sock = listen(self.host, self.port)
         self.url = base_url(sock)
-        self._server = waitress.create_server(
-            self.app, sockets=[sock], threads=self.threads, ident="mockjobs"
-        )
-        logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+        self._server = wsgi_server(self.app, sock, self.values)
         self._thread = threading.Thread(
             target=self._server.run, name=f"mockjobs {self.url}", daemon=True
         )
@@ -203,3 +249,19 @@ class MockJobsServer:
         return assert_request_made(
             self.requests, path, query, method=method, count=count, exact=exact
         )
+
+
+def keyword_signature() -> inspect.Signature:
+    """MockJobsServer's signature as `help()` shows it: one keyword for each setting."""
+    parameters = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+    for name, setting in SETTINGS.items():
+        default = FOR_TESTS.get(name, setting.default)
+        parameters.append(
+            inspect.Parameter(
+                name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=setting.kind.hint
+            )
+        )
+    return inspect.Signature(parameters, return_annotation="None")
+
+
+MockJobsServer.__init__.__signature__ = keyword_signature()  # type: ignore[attr-defined]

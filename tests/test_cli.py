@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -15,16 +16,25 @@ import requests
 
 from mockjobs.app import create_app
 from mockjobs.cli import main
+from mockjobs.settings import SETTINGS
 
 SERVE_TIMEOUT = 30  # seconds to wait for the start-up line
 
 
 @contextmanager
-def serving(*args: str) -> Iterator[tuple[str, str]]:
-    """`mockjobs serve --port 0 ARGS` in a subprocess: its URL and start-up line."""
+def serving(*args: str, env: dict[str, str] | None = None) -> Iterator[tuple[str, str]]:
+    """`mockjobs serve --port 0 ARGS` in a subprocess: its URL and start-up line.
+
+    `env` is added to the environment, which keeps no MOCKJOBS_* variable of its own.
+    """
     command = [sys.executable, "-m", "mockjobs.cli", "serve", "--port", "0", *args]
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("MOCKJOBS_")}
     with subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environ | (env or {}),
     ) as process:
         try:
             line = process.stdout.readline() if process.stdout else ""
@@ -101,6 +111,56 @@ def test_serve_with_a_token_lifecycle_and_latency() -> None:
         assert live.json()["pagination"]["total"] == 0
 
 
+def test_the_environment_configures_serve_and_the_command_line_wins() -> None:
+    with serving(env={"MOCKJOBS_SEED": "7"}) as (_, line):
+        assert "serving 7 jobs" in line
+    env = {"MOCKJOBS_SEED": "ten", "MOCKJOBS_STRICT": "true", "MOCKJOBS_TOKEN": '"t"'}
+    with serving("--seed", "3", env=env) as (url, line):  # a bad variable overridden is unread
+        assert "serving 3 jobs" in line
+        auth = {"Authorization": "Bearer t"}
+        strict = requests.get(f"{url}/api/v2/jobs?nope=1", headers=auth, timeout=10)
+        assert strict.status_code == 422
+    with serving("--seed", "3", "--no-strict", "--token", "u", env=env) as (url, _):
+        auth = {"Authorization": "Bearer u"}
+        lax = requests.get(f"{url}/api/v2/jobs?nope=1", headers=auth, timeout=10)
+        assert lax.status_code == 200
+
+
+def test_every_setting_is_an_option_of_serve(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "serve", "--help")
+    assert status == 0
+    for setting in SETTINGS.values():
+        assert setting.option in out
+        assert setting.help.split()[0] in out
+    assert "[default: 8]" in out  # --threads, the one default MockJobsServer has too
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("MOCKJOBS_SEED", "ten", "MOCKJOBS_SEED: invalid value 'ten' (an integer >= 0)"),
+        ("MOCKJOBS_PORT", "70000", "MOCKJOBS_PORT: invalid value '70000' (an integer from 0"),
+        ("MOCKJOBS_LATENCY", "[9, 1]", "MOCKJOBS_LATENCY: invalid value '[9, 1]' (MS or MIN"),
+        (
+            "MOCKJOBS_FIXTURES",
+            '["a.json", 3]',
+            "MOCKJOBS_FIXTURES: invalid value '[\"a.json\", 3]'",
+        ),
+    ],
+)
+def test_a_bad_environment_variable_is_one_line_and_status_2(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    variable: str,
+    value: str,
+    message: str,
+) -> None:
+    monkeypatch.setenv(variable, value)
+    status, out, err = run(capsys, "serve", "--host", "no-such-host.invalid")  # never serves
+    assert (status, out) == (2, "")
+    assert err.startswith(f"mockjobs: error: {message}") and err.count("\n") == 1, err
+
+
 BAD_COMMAND_LINES = [
     (["serve", "--port", "abc"], "Invalid value for '--port'"),
     (["serve", "--port", "70000"], "Invalid value for '--port'"),
@@ -111,6 +171,8 @@ BAD_COMMAND_LINES = [
     (["serve", "--latency", "slow"], "Invalid value for '--latency'"),
     (["serve", "--latency", "9-1"], "Invalid value for '--latency'"),
     (["serve", "--error-rate", "2"], "Invalid value for '--error-rate'"),
+    (["serve", "--threads", "0"], "Invalid value for '--threads'"),
+    (["serve", "--journal-size", "-1"], "Invalid value for '--journal-size'"),
     (["serve", "extra"], "Got unexpected extra argument (extra)"),
     (["launch"], "No such command 'launch'"),
     (["generate"], "Missing option '--count'"),

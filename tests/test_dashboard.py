@@ -320,26 +320,24 @@ def test_controls_fault_job_clock_and_reset(page: Page, server: MockJobsServer) 
     page.wait(lambda: page.texts("[data-test=request-row]") == [], "an empty journal")
 
 
-def test_with_a_token_the_page_asks_for_it(browser: Any) -> None:
-    with MockJobsServer(seed=30, token="t") as server:
-        page = Page(browser, server.url)
-        browser.get("about:blank")
-        browser.get(server.url + "/")
-        page.wait(lambda: page.find("#token-form").is_displayed(), "the token form")
-        page.fill("#token-input", "wrong")
-        page.find("[data-test=token-submit]").click()
-        page.wait(lambda: "refused" in page.text("#token-message"), "the token refused")
-        page.fill("#token-input", "t")
-        page.find("[data-test=token-submit]").click()
-        page.wait_range("1-20/30")
-        assert not page.find("#token-form").is_displayed()
-        assert "Bearer $MOCKJOBS_TOKEN" in page.find("#curl-line").get_attribute("value")
-        page.wait(lambda: page.text("#clock-now").startswith("2025-"), "the clock, with the token")
-        (entry,) = [
-            e for e in server.requests if e.query.get("limit") == ["20"] and e.status == 200
-        ]
-        assert entry.headers["Authorization"] == "Bearer …"  # sent (a 200), kept redacted
-        browser.refresh()  # the token is kept for the tab
-        page.wait_range("1-20/30")
-        assert not page.find("#token-form").is_displayed()
-        browser.execute_script("sessionStorage.clear()")
+@pytest.mark.mockjobs(seed=30, token="t")
+def test_with_a_token_the_page_asks_for_it(browser: Any, mockjobs: MockJobsServer) -> None:
+    page = Page(browser, mockjobs.url)
+    browser.get("about:blank")
+    browser.get(mockjobs.url + "/")
+    page.wait(lambda: page.find("#token-form").is_displayed(), "the token form")
+    page.fill("#token-input", "wrong")
+    page.find("[data-test=token-submit]").click()
+    page.wait(lambda: "refused" in page.text("#token-message"), "the token refused")
+    page.fill("#token-input", "t")
+    page.find("[data-test=token-submit]").click()
+    page.wait_range("1-20/30")
+    assert not page.find("#token-form").is_displayed()
+    assert "Bearer $MOCKJOBS_TOKEN" in page.find("#curl-line").get_attribute("value")
+    page.wait(lambda: page.text("#clock-now").startswith("2025-"), "the clock, with the token")
+    (entry,) = [e for e in mockjobs.requests if e.query.get("limit") == ["20"] and e.status == 200]
+    assert entry.headers["Authorization"] == "Bearer …"  # sent (a 200), kept redacted
+    browser.refresh()  # the token is kept for the tab
+    page.wait_range("1-20/30")
+    assert not page.find("#token-form").is_displayed()
+    browser.execute_script("sessionStorage.clear()")

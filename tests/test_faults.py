@@ -158,11 +158,11 @@ def test_reset_clears_the_rules(api: FlaskClient) -> None:
     assert api.get("/_mock/faults").get_json() == {"data": []}
 
 
-def test_latency_delays_every_api_request() -> None:
-    with MockJobsServer(seed=5, latency="80-100") as server:
-        begin = time.perf_counter()
-        assert requests.get(f"{server.url}{JOBS}", timeout=10).status_code == 200
-        assert time.perf_counter() - begin >= 0.08
+@pytest.mark.mockjobs(seed=5, latency="80-100")
+def test_latency_delays_every_api_request(mockjobs: MockJobsServer) -> None:
+    begin = time.perf_counter()
+    assert requests.get(f"{mockjobs.url}{JOBS}", timeout=10).status_code == 200
+    assert time.perf_counter() - begin >= 0.08
 
 
 # -- the token -------------------------------------------------------------------------------

@@ -291,3 +291,24 @@ def test_a_long_fault_delay_never_delays_the_control_api_or_other_clients() -> N
             assert requests.get(f"{server.url}/api/v1/jobs/x/status", timeout=30).status_code == 404
             assert not all(future.done() for future in delayed)
             assert all(future.result().status_code == 200 for future in delayed)
+
+
+def test_a_client_is_answered_while_a_thousand_connections_idle_or_trickle() -> None:
+    with MockJobsServer(seed=20) as server:
+        host, port = server.url.rsplit("//", 1)[1].split(":")
+        idle: list[socket.socket] = []
+        try:
+            for index in range(1000):
+                sock = socket.create_connection((host, int(port)), timeout=10)
+                if index % 2:  # half a request, the rest never comes
+                    sock.sendall(b"GET /api/v2/jobs?limit=1 HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+                idle.append(sock)
+            for round_ in range(3):  # and they trickle on
+                for sock in idle[1::2]:
+                    sock.sendall(b"X-Trickle-%d: 1\r\n" % round_)
+                answer = requests.get(f"{server.url}/api/v2/jobs?limit=1", timeout=10)
+                assert answer.status_code == 200
+                assert requests.get(f"{server.url}/_mock/clock", timeout=10).status_code == 200
+        finally:
+            for sock in idle:
+                sock.close()

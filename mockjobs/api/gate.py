@@ -32,7 +32,7 @@ SIMPLE_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data", "tex
 
 def register_gate(app: Flask) -> None:
     app.extensions["mockjobs.sleepers"] = threading.BoundedSemaphore(
-        max(1, app.config.get("THREADS", 8) - 2)  # worker threads kept free of any delay
+        max(1, app.config["THREADS"] - 2)  # worker threads kept free of any delay
     )
     app.before_request(check_host)
     app.before_request(check_token)
@@ -51,7 +51,7 @@ def check_host() -> None:
     A page on `evil.example`, its name made to resolve to 127.0.0.1, would otherwise reach
     a mock on loopback as a same-origin page, the control API and the journal included.
     """
-    allowed = current_app.config.get("ALLOWED_HOSTS", LOOPBACK_NAMES)
+    allowed = (*LOOPBACK_NAMES, *current_app.config["ALLOWED_HOSTS"])
     if "*" in allowed:
         return
     host = request.host.rsplit(":", 1)[0] if not request.host.endswith("]") else request.host

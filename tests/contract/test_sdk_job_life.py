@@ -204,33 +204,11 @@ def poll_sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     return sleeps
 
 
-# Servers of this module's own
+# Servers of this module's own: a test with one of these markers is given a server of these
+# settings by the plugin, shared with the other tests carrying it and reset before each
 
-
-@pytest.fixture(scope="module")
-def lifecycle_server() -> Iterator[MockJobsServer]:
-    with MockJobsServer(seed=LIFECYCLE_SEED, lifecycle=True) as server:
-        yield server
-
-
-@pytest.fixture
-def living(lifecycle_server: MockJobsServer) -> MockJobsServer:
-    """A server whose jobs progress with its clock, just reset (data, clock and journal)."""
-    lifecycle_server.reset()
-    return lifecycle_server
-
-
-@pytest.fixture(scope="module")
-def token_server() -> Iterator[MockJobsServer]:
-    with MockJobsServer(seed=TOKEN_SEED, token=TOKEN) as server:
-        yield server
-
-
-@pytest.fixture
-def guarded(token_server: MockJobsServer) -> MockJobsServer:
-    """A server requiring `Authorization: Bearer TOKEN`, just reset."""
-    token_server.reset()
-    return token_server
+lifecycle_on = pytest.mark.mockjobs(seed=LIFECYCLE_SEED, lifecycle=True)  # jobs move with time
+token_required = pytest.mark.mockjobs(seed=TOKEN_SEED, token=TOKEN)  # `Authorization: Bearer ...`
 
 
 # One job, read (either target)
@@ -433,9 +411,10 @@ def test_get_job_gives_a_stored_sequence_and_result(mockjobs: MockJobsServer) ->
 
 
 @drives_mockjobs
+@lifecycle_on
 @pytest.mark.parametrize("status", LIVE)
 def test_get_job_waits_until_the_job_ends(
-    status: str, living: MockJobsServer, monkeypatch: pytest.MonkeyPatch
+    status: str, mockjobs: MockJobsServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """get_job(wait=True) polls the status until it is final, then reads the job.
 
@@ -443,7 +422,7 @@ def test_get_job_waits_until_the_job_ends(
     thread advance the mock's clock by a day, which ends the job, and waits for it. So the job
     is polled exactly three times, whatever the machine's speed.
     """
-    server = living
+    server = mockjobs
     # the one furthest from its end (a PENDING job waits 5 s at least once next in line)
     before = min(listed(server.url, None, status=status), key=lambda job: job["progress"])
     server.clear_requests()
@@ -656,8 +635,9 @@ def test_a_dropped_cancel_is_not_retried(
 
 
 @drives_mockjobs
-def test_the_right_token(guarded: MockJobsServer) -> None:
-    sdk = client_of(guarded, TOKEN)
+@token_required
+def test_the_right_token(mockjobs: MockJobsServer) -> None:
+    sdk = client_of(mockjobs, TOKEN)
     page = sdk.get_jobs()
     assert page.total == TOKEN_SEED
     done = next(job for job in page.results if job.status == "DONE")
@@ -666,8 +646,8 @@ def test_the_right_token(guarded: MockJobsServer) -> None:
     )
     assert sdk.get_job_status(done.id) is JobStatus.DONE
     assert done.full_result is not None and sum(done.full_result["counter"].values()) == done.runs
-    api = [entry for entry in guarded.requests if not entry.path.startswith("/results/")]
-    (download,) = [entry for entry in guarded.requests if entry.path.startswith("/results/")]
+    api = [entry for entry in mockjobs.requests if not entry.path.startswith("/results/")]
+    (download,) = [entry for entry in mockjobs.requests if entry.path.startswith("/results/")]
     assert [entry.status for entry in api] == [200] * 4
     # The right token: every request was let through (200s above); the journal keeps no secret.
     assert {entry.headers["Authorization"] for entry in api} == {"Bearer …"}
@@ -688,28 +668,30 @@ WRONG_TOKEN_CALLS: dict[
 
 
 @drives_mockjobs
+@token_required
 @pytest.mark.parametrize("call", WRONG_TOKEN_CALLS)
 def test_a_wrong_token_is_refused(
-    call: str, guarded: MockJobsServer, retry_sleeps: list[float], poll_sleeps: list[float]
+    call: str, mockjobs: MockJobsServer, retry_sleeps: list[float], poll_sleeps: list[float]
 ) -> None:
-    record = pick(guarded, "RUNNING")
-    sdk = client_of(guarded, "not-the-token")
+    record = pick(mockjobs, "RUNNING")
+    sdk = client_of(mockjobs, "not-the-token")
     job = Job(**record, _client=sdk._client)
     action, error = WRONG_TOKEN_CALLS[call]
     with pytest.raises(error) as raised:
         action(sdk, job)
     assert cause_status(raised.value) == 401
-    (entry,) = guarded.requests  # a 401 is not retried
+    (entry,) = mockjobs.requests  # a 401 is not retried
     assert (entry.status, entry.response) == (401, {"detail": "Not authenticated"})
     assert retry_sleeps == poll_sleeps == []
-    assert listed(guarded.url, TOKEN, id=record["id"]) == [record]  # nothing changed
+    assert listed(mockjobs.url, TOKEN, id=record["id"]) == [record]  # nothing changed
 
 
 @drives_mockjobs
-def test_the_results_link_needs_no_token(guarded: MockJobsServer) -> None:
+@token_required
+def test_the_results_link_needs_no_token(mockjobs: MockJobsServer) -> None:
     """The link is public, as a pre-signed URL is: the SDK downloads it without the token."""
-    record = pick(guarded, "DONE")
-    sdk = client_of(guarded, TOKEN)
+    record = pick(mockjobs, "DONE")
+    sdk = client_of(mockjobs, TOKEN)
     job = sdk.get_job(record["id"])
     with responses_of(sdk) as received:
         result = job.full_result
@@ -718,10 +700,10 @@ def test_the_results_link_needs_no_token(guarded: MockJobsServer) -> None:
     assert "Authorization" not in download.request.headers
     assert download.status_code == 200 and result is not None
     link = link_response.json()["data"]["results_link"]
-    assert urlsplit(link).netloc == urlsplit(guarded.url).netloc
+    assert urlsplit(link).netloc == urlsplit(mockjobs.url).netloc
     assert requests.get(link, timeout=10).json() == {
         "counter": result["counter"],
         "raw": result["raw"],
     }
-    results_link = f"{guarded.url}/api/v1/jobs/{record['id']}/results_link"
+    results_link = f"{mockjobs.url}/api/v1/jobs/{record['id']}/results_link"
     assert requests.get(results_link, timeout=10).status_code == 401
