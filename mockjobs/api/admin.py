@@ -13,6 +13,7 @@ from ..contract.control import (
     CLOCK_ANSWER,
     FAULT_RULE,
     JOURNAL_ANSWER,
+    RESET,
     RULES_ANSWER,
 )
 from ..contract.errors import RequestValidationError
@@ -28,6 +29,7 @@ MAX_RECORDS = 10_000  # job records a request adds at most (each is completed: ~
 @blueprint.post("/reset")
 def reset() -> Response:
     """Back to the configured data set; the journal, the faults and the clock afresh."""
+    load_object(RESET, request.get_data())
     current_mock().reset()
     return jsonify(status="ok")
 

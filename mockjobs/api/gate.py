@@ -70,6 +70,8 @@ def refuse_cross_site_control() -> None:
     A form or a `text/plain` fetch from any site is a CORS "simple request", sent with no
     preflight: without this, any page could reset the mock or arm a fault.
     """
+    if request.routing_exception is not None:  # a 404 or a 405 says more
+        return
     if is_control() and request.method == "POST" and request.mimetype != "application/json":
         raise ApiError(
             {"detail": "The control API takes Content-Type: application/json"

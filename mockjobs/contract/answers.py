@@ -121,3 +121,9 @@ class HTTPValidationErrorSchema(Schema):
 JOB_ANSWER = JobAnswerSchema()
 JOB_STATUS_ANSWER = JobStatusAnswerSchema()
 RESULTS_LINK_ANSWER = ResultsLinkAnswerSchema()
+
+
+class DetailSchema(Schema):
+    """`{"detail": "..."}`: an answer of the server itself (404, 405, 413, 415, 400 for a Host)."""
+
+    detail = fields.String(required=True)

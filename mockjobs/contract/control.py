@@ -66,6 +66,13 @@ HAS_AN_EFFECT = {
 }
 
 
+class ResetSchema(Schema):
+    """The body of POST /_mock/reset: `{}` (JSON all the same, so that no page sends it)."""
+
+    class Meta:
+        unknown = RAISE
+
+
 class ClockSchema(Schema):
     """The body of POST /_mock/clock."""
 
@@ -163,6 +170,7 @@ class AddedJobsAnswerSchema(Schema):
 
 FAULT_RULE = FaultRuleSchema()
 CLOCK = ClockSchema()
+RESET = ResetSchema()
 ARMED_RULE_ANSWER = ArmedRuleAnswerSchema()
 RULES_ANSWER = RulesAnswerSchema()
 JOURNAL_ANSWER = JournalAnswerSchema()

@@ -53,7 +53,15 @@ def job_operation(summary: str, responses: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def control_operation(summary: str, responses: dict[str, Any], **more: Any) -> dict[str, Any]:
+NOT_JSON = answer(answers.DetailSchema, "Unsupported Media Type: a POST here is JSON only")
+
+
+def control_operation(
+    summary: str, responses: dict[str, Any], *, post: bool = False, **more: Any
+) -> dict[str, Any]:
+    """A control API operation; a POST must say it is JSON (no page can, unpreflighted)."""
+    if post:
+        responses = {**responses, "415": NOT_JSON}
     return {"summary": summary, "tags": [CONTROL], "responses": responses, **more}
 
 
@@ -107,7 +115,9 @@ CONTROL_PATHS: dict[str, dict[str, Any]] = {
     "/_mock/reset": {
         "post": control_operation(
             "Back to the configured data set; journal, faults and clock afresh",
-            {"200": answer(control.ResetAnswerSchema, "Reset")},
+            {"200": answer(control.ResetAnswerSchema, "Reset"), "422": INVALID},
+            requestBody=body(control.ResetSchema),
+            post=True,
         )
     },
     "/_mock/jobs": {
@@ -118,6 +128,7 @@ CONTROL_PATHS: dict[str, dict[str, Any]] = {
                 "422": INVALID,
             },
             requestBody=body(RECORDS),
+            post=True,
         )
     },
     "/_mock/requests": {
@@ -133,6 +144,7 @@ CONTROL_PATHS: dict[str, dict[str, Any]] = {
             "Arm a fault rule",
             {"201": answer(control.ArmedRuleAnswerSchema, "The rule armed"), "422": INVALID},
             requestBody=body(control.FaultRuleSchema),
+            post=True,
         ),
         "get": control_operation("The armed rules", {"200": RULES}),
         "delete": control_operation("Clear the rules", {"200": CLEARED}),
@@ -143,6 +155,7 @@ CONTROL_PATHS: dict[str, dict[str, Any]] = {
             "Move the clock forward (with lifecycle on, jobs follow)",
             {"200": CLOCK, "422": INVALID},
             requestBody=body(control.ClockSchema),
+            post=True,
         ),
     },
 }

@@ -20,7 +20,17 @@ from .json_fields import JsonInteger
 
 
 class Timestamp(fields.DateTime):
-    """An instant: RFC 3339 in, aware UTC inside, `2025-01-15T10:30:00Z` out."""
+    """An instant: RFC 3339 in, aware UTC inside, `2025-01-15T10:30:00Z` out.
+
+    Within EARLIEST and LATEST, which the document says in words: JSON Schema has no range for
+    a date-time.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("metadata", {})["description"] = (
+            f"From {format_timestamp(EARLIEST)} to before {format_timestamp(LATEST)}"
+        )
+        super().__init__(**kwargs)
 
     def _serialize(self, value: datetime | None, attr: Any, obj: Any, **kwargs: Any) -> str | None:
         return None if value is None else format_timestamp(value)

@@ -70,7 +70,7 @@ def read_fixture_file(path: str | Path, first_ordinal: int = 0) -> list[dict[str
         reason = getattr(error, "strerror", None) or error
         raise FixtureError(f"cannot read: {reason}", source=str(path)) from None
     try:
-        document = parse_json(text)
+        document = parse_json(text, texts=False)
     except NotJSON as error:
         where = f" (at character {error.position})" if error.position else ""
         raise FixtureError(f"malformed JSON: {error.reason}{where}", source=str(path)) from None
