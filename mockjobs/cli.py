@@ -60,21 +60,28 @@ def serve(**options: Any) -> None:
         raise
     count = app.extensions["mockjobs"].jobs.count()
     wsgi = server.wsgi_server(app, sock, values)
-    if not values["token"] and not is_loopback(values["host"]):
-        click.echo(
-            f"mockjobs: warning: serving on {values['host']} without --token: anyone who can"
-            " reach this machine can read and change the mock",
-            err=True,
-        )
-    click.echo(f"mockjobs: serving {count} jobs on {server.base_url(sock)} (Ctrl-C to stop)")
-    click.echo(f"mockjobs: dashboard on {server.base_url(sock)}/")
+    warning = exposure_warning(values["host"], values["token"])
+    if warning:
+        click.echo(warning, err=True)
     try:
+        click.echo(f"mockjobs: serving {count} jobs on {server.base_url(sock)} (Ctrl-C to stop)")
+        click.echo(f"mockjobs: dashboard on {server.base_url(sock)}/")
         wsgi.run()  # returns on Ctrl-C: waitress takes the KeyboardInterrupt
     except KeyboardInterrupt:
         pass
     finally:
         wsgi.close()
     click.echo("mockjobs: stopped")
+
+
+def exposure_warning(host: str, token: str | None) -> str | None:
+    """The one line said when a server others can reach needs no token."""
+    if token or is_loopback(host):
+        return None
+    return (
+        f"mockjobs: warning: serving on {host or '*'} without --token: anyone who can reach"
+        " this machine can read and change the mock"
+    )
 
 
 def is_loopback(host: str) -> bool:
@@ -168,7 +175,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except click.ClickException as error:
         return fail(error.format_message())
-    except click.Abort:
+    except (click.Abort, KeyboardInterrupt):
         return 130
     except (CommandError, FixtureError) as error:
         return fail(str(error))

@@ -13,8 +13,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .vocabulary import DEFAULT_RANDOM_SEED, MEMORY
+
 APP, SERVER = "app", "server"  # where a setting applies: the app's configuration, its server
-MEMORY = ":memory:"  # the database that lives and dies with the process
 MAX_LATENCY = 60_000  # milliseconds
 
 
@@ -285,7 +286,7 @@ SETTINGS: dict[str, Setting] = {setting.name: setting for setting in (
     Setting("host", Text(metavar="HOST"), "127.0.0.1", "Interface to listen on.", SERVER),
     Setting("port", Integer(0, 65535), 8000, "Port; 0 picks a free one.", SERVER),
     Setting("seed", Integer(0), 500, "Number of generated jobs.", data_set=True),
-    Setting("random_seed", Integer(), 1, "Seed of the generator.", data_set=True),
+    Setting("random_seed", Integer(), DEFAULT_RANDOM_SEED, "Seed of the generator.", data_set=True),
     Setting("fixtures", Paths(), (), "Fixture files, loaded before the generated jobs.",
             data_set=True),
     Setting("db", Text(path=True, metavar="PATH"), MEMORY,

@@ -31,6 +31,8 @@ INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1  # what a record's integers can be (6
 EARLIEST, LATEST = datetime(1970, 1, 1, tzinfo=UTC), datetime(9000, 1, 1, tzinfo=UTC)
 TIMESTAMP_FIELDS = ("created_at", "updated_at", "start_timestamp", "end_timestamp")
 
+MEMORY = ":memory:"  # the database that lives and dies with the process (SQLite's name)
+DEFAULT_RANDOM_SEED = 1  # the generator's seed unless told
 CONTROL_PREFIX = "/_mock"  # the control API: not client traffic, never journaled or faulted
 FAULT_STATUSES = (429, 500, 502, 503, 504)
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")

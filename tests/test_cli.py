@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -15,7 +16,8 @@ import pytest
 import requests
 
 from mockjobs.app import create_app
-from mockjobs.cli import main
+from mockjobs.cli import exposure_warning, main
+from mockjobs.server import served_hosts
 from mockjobs.settings import SETTINGS
 
 SERVE_TIMEOUT = 30  # seconds to wait for the start-up line
@@ -245,3 +247,46 @@ def test_help_and_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert status == 0 and "--fixtures FILE" in out
     status, out, _ = run(capsys, "--version")
     assert status == 0 and out.startswith("mockjobs, version ")
+
+
+@pytest.mark.parametrize(
+    ("host", "token", "warned"),
+    [("127.0.0.1", None, False), ("localhost", None, False), ("::1", None, False),
+     ("127.8.9.1", None, False), ("0.0.0.0", None, True), ("::", None, True),
+     ("192.168.1.20", None, True), ("example.org", None, True), ("0.0.0.0", "t", False)],
+)  # fmt: skip
+def test_a_server_others_can_reach_without_a_token_is_warned_of(
+    host: str, token: str | None, warned: bool
+) -> None:
+    warning = exposure_warning(host, token)
+    assert (warning is not None) == warned
+    if warning:
+        assert warning.startswith("mockjobs: warning: serving on") and "\n" not in warning
+
+
+def test_ctrl_c_stops_the_server_and_says_so() -> None:
+    command = [sys.executable, "-m", "mockjobs.cli", "serve", "--port", "0", "--seed", "5"]
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as process:
+        assert process.stdout and process.stdout.readline().startswith("mockjobs: serving")
+        assert process.stdout.readline().startswith("mockjobs: dashboard")  # serving, then
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=SERVE_TIMEOUT)
+    assert out.splitlines()[-1] == "mockjobs: stopped", (out, err)
+    assert process.returncode == 0 and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("bound", "allowed", "served"),
+    [("127.0.0.1", (), ("127.0.0.1",)), ("0.0.0.0", (), ("*",)), ("::", ("a",), ("a", "*")),
+     ("192.168.1.20", ("proxy.example",), ("proxy.example", "192.168.1.20"))],
+)  # fmt: skip
+def test_the_hosts_a_server_answers(bound: str, allowed: tuple[str, ...], served: tuple[str, ...]) -> None:  # fmt: skip
+    assert served_hosts(bound, allowed) == served
+    api = create_app({"SEED": 0, "ALLOWED_HOSTS": served}).test_client()
+    for host in (*served, "localhost"):
+        if host != "*":
+            assert api.get("/_mock/clock", headers={"Host": f"{host}:8000"}).status_code == 200
+    other = api.get("/_mock/clock", headers={"Host": "elsewhere.example"}).status_code
+    assert other == (200 if "*" in served else 400)

@@ -17,8 +17,13 @@ import pytest
 from flask.testing import FlaskClient
 
 from mockjobs.data.fixtures import read_fixture_file
-from mockjobs.data.generator import DEFAULT_RANDOM_SEED, generate_jobs
-from mockjobs.vocabulary import RESPONSE_FIELDS, SORTABLE_FIELDS, format_timestamp
+from mockjobs.data.generator import generate_jobs
+from mockjobs.vocabulary import (
+    DEFAULT_RANDOM_SEED,
+    RESPONSE_FIELDS,
+    SORTABLE_FIELDS,
+    format_timestamp,
+)
 
 from .postgres import BACKENDS, backend_app
 

@@ -13,9 +13,7 @@ import pytest
 
 from mockjobs import MockJobsServer
 from mockjobs.app import create_app
-from mockjobs.data.generator import DEFAULT_RANDOM_SEED
 from mockjobs.settings import APP_SETTINGS, SETTINGS, SettingError, app_config, resolve
-from mockjobs.store import MEMORY
 
 FROM_TEXT = [
     ("seed", "50", 50),
@@ -176,11 +174,6 @@ def test_mockjobs_server_takes_every_setting_and_no_environment(
         MockJobsServer(sede=2)
     with pytest.raises(SettingError, match=r"^MockJobsServer: seed: invalid value -1"):
         MockJobsServer(seed=-1)
-
-
-def test_the_defaults_agree_with_the_layers_that_use_them() -> None:
-    assert SETTINGS["random_seed"].default == DEFAULT_RANDOM_SEED
-    assert SETTINGS["db"].default == MEMORY
 
 
 def test_the_readme_lists_every_setting_with_its_default() -> None:

@@ -19,10 +19,9 @@ from typing import Any
 from faker import Faker
 
 from ..domain.jobs import CANCEL_DELAY, error_messages, progress_at, run_time, seconds
-from ..vocabulary import FAILED_STATUSES, FINAL_STATUSES, RECORD_FIELDS
+from ..vocabulary import DEFAULT_RANDOM_SEED, FAILED_STATUSES, FINAL_STATUSES, RECORD_FIELDS
 
 NOW = datetime(2025, 6, 2, 12, 0, tzinfo=UTC)  # the instant generated data is looked at
-DEFAULT_RANDOM_SEED = 1
 
 # Devices, and the slurm cluster of the emulators (None: a QPU).
 DEVICES = {

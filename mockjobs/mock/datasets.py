@@ -11,9 +11,10 @@ from typing import Any
 import peewee
 
 from ..data.fixtures import FixtureError, read_fixture_file
-from ..data.generator import DEFAULT_RANDOM_SEED, generate_jobs
+from ..data.generator import generate_jobs
 from ..store import UnstorableValue
 from ..store.jobs import Jobs
+from ..vocabulary import DEFAULT_RANDOM_SEED
 
 Progress = Callable[[int], None]
 

@@ -31,15 +31,3 @@ class Faults:
 
     def clear(self) -> None:
         self.table.clear()
-
-
-def parse_latency(text: str) -> tuple[int, int]:
-    """`"200"` or `"100-300"` (milliseconds) as (min, max); ValueError if it is neither."""
-    low, _, high = text.partition("-")
-    try:
-        bounds = (int(low), int(high or low))
-    except ValueError:
-        raise ValueError(f"latency must be MS or MIN-MAX in milliseconds, not {text!r}") from None
-    if not 0 <= bounds[0] <= bounds[1] <= 60_000:
-        raise ValueError(f"latency must be within 0-60000 ms with MIN <= MAX, not {text!r}")
-    return bounds

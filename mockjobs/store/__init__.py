@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from ..vocabulary import MEMORY
 from .base import Store, UnstorableValue
-from .sqlite import MEMORY
 
 __all__ = ["MEMORY", "Store", "UnstorableValue", "is_postgres", "open_store"]
 

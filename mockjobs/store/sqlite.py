@@ -8,9 +8,8 @@ from typing import Any
 
 import peewee
 
+from ..vocabulary import MEMORY
 from .base import VERSION_TABLE, Store
-
-MEMORY = ":memory:"
 
 
 class SqliteStore(Store):
