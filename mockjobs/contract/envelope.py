@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 SUCCESS = {"status": "success", "message": "OK.", "code": "200"}
 # The envelope of a page, before and after its items (the list's hot path joins bytes).
-PAGE_HEAD = b'{"status":"success","message":"OK.","code":"200","data":['
+PAGE_HEAD = json.dumps(SUCCESS, separators=(",", ":"))[:-1].encode() + b',"data":['
 PAGE_TAIL = b'],"pagination":{"total":%d,"start":%d,"end":%d}}'
 
 
