@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, Response, current_app, jsonify, request
+from flask import Flask, Response, current_app, g, jsonify, request
 from waitress.channel import ClientDisconnected
 
 from ..contract.envelope import jsend_error
@@ -139,7 +139,10 @@ def check_token(*_: object) -> None:
 
 
 def query_lists() -> dict[str, list[str]]:
-    return {key: request.args.getlist(key) for key in request.args}
+    """The query as a dict of lists, made once a request (the faults and the journal read it)."""
+    if "mockjobs_query" not in g:
+        g.mockjobs_query = {key: request.args.getlist(key) for key in request.args}
+    return g.mockjobs_query
 
 
 def inject_fault() -> Response | None:

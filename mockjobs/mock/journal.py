@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -33,10 +33,14 @@ class RecordedRequest:
         return f"{self.path}?{query}" if query else self.path
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        """Its fields, as they are (asdict's deep copy costs a quarter of a request)."""
+        return {name: getattr(self, name) for name in FIELDS}
 
     def __str__(self) -> str:
         return f"{self.method} {self.url} -> {self.status}"
+
+
+FIELDS = tuple(f.name for f in fields(RecordedRequest))
 
 
 class Journal:

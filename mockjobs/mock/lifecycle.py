@@ -9,6 +9,7 @@ follows from the jobs and the clock, so a jump of the clock lands where waiting 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import datetime
 from itertools import groupby
 from typing import Any
@@ -53,4 +54,9 @@ class Lifecycle:
 
     def live_progress(self, job: dict[str, Any], now: datetime) -> int:
         """The progress of a RUNNING job at `now`."""
-        return Run.of(job, self.error_rate).progress(job["start_timestamp"], now)
+        return self.progress_of(job)(now)
+
+    def progress_of(self, job: dict[str, Any]) -> Callable[[datetime], int]:
+        """A RUNNING job's progress at any instant (its run worked out once)."""
+        run, start = Run.of(job, self.error_rate), job["start_timestamp"]
+        return lambda now: run.progress(start, now)

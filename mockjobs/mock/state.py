@@ -183,10 +183,10 @@ class Mock:
         return self.lifecycle is not None and job["status"] == "RUNNING"
 
     def _list_item(self, job: Record) -> Item:
+        """A job's JSON in the list; a running one's (with lifecycle on) made when it is sent."""
         if self._is_live(job):
-            return lambda now: self._dump(
-                {**job, "progress": self.lifecycle.live_progress(job, now)}  # type: ignore[union-attr]
-            )
+            progress = self.lifecycle.progress_of(job)  # type: ignore[union-attr]
+            return lambda now: self._dump({**job, "progress": progress(now)})
         return self._dump(job)
 
     @staticmethod
