@@ -50,7 +50,10 @@ def serve(**options: Any) -> None:
     values = from_command_line(click.get_current_context(), options)
     sock = listen(values["host"], values["port"])  # first: a port in use is said before loading
     config = {SETTINGS[name].key: values[name] for name in APP_SETTINGS}
-    config["ALLOWED_HOSTS"] = server.served_hosts(values["host"], values["allowed_hosts"])
+    config["ALLOWED_HOSTS"] = (
+        *server.served_hosts(values["host"], values["allowed_hosts"]),
+        sock.getsockname()[0],  # the address the host resolved to
+    )
     expected = values["seed"] if (values["reset"] or values["db"] == MEMORY) else None
     try:
         with progress_bar(expected, "Loading jobs") as progress:

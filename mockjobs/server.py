@@ -7,7 +7,6 @@ import http.client
 import inspect
 import json
 import logging
-import resource
 import socket
 import threading
 import time
@@ -85,11 +84,7 @@ def wsgi_server(app: Flask, sock: socket.socket, values: dict[str, Any]) -> Any:
     `channel_timeout` seconds without progress. A body over the app's limit is refused before
     it is read.
     """
-    wanted = values["connection_limit"] + 64
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < wanted:
-        ceiling = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
-        resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, ceiling), hard))
+    raise_file_limit(values["connection_limit"] + 64)
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # a busy mock is no warning
     wsgi = waitress.create_server(
         app,
@@ -103,6 +98,18 @@ def wsgi_server(app: Flask, sock: socket.socket, values: dict[str, Any]) -> Any:
     )
     wsgi.channel_class = JSONErrorChannel
     return wsgi
+
+
+def raise_file_limit(wanted: int) -> None:
+    """Let the process open `wanted` files (sockets), as far as its hard limit allows (POSIX)."""
+    try:
+        import resource
+    except ImportError:  # not POSIX: the platform's own limits stand
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < wanted:
+        ceiling = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, ceiling), hard))
 
 
 def base_url(sock: socket.socket) -> str:
@@ -144,6 +151,8 @@ class MockJobsServer:
             raise RuntimeError("the server is running already")
         sock = listen(self.host, self.port)
         self.url = base_url(sock)
+        bound = sock.getsockname()[0]  # the address the host resolved to answers too
+        self.app.config["ALLOWED_HOSTS"] = (*self.app.config["ALLOWED_HOSTS"], bound)
         self._server = wsgi_server(self.app, sock, self.values)
         self._thread = threading.Thread(
             target=self._server.run, name=f"mockjobs {self.url}", daemon=True
@@ -185,8 +194,11 @@ class MockJobsServer:
             try:
                 headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
                 connection.request("GET", "/_mock/requests", headers=headers)
-                if connection.getresponse().status == 200:
+                status = connection.getresponse().status
+                if status == 200:
                     return
+                self.stop()
+                raise RuntimeError(f"mockjobs on {self.url} answered {status} to its own check")
             except OSError:
                 if time.monotonic() > deadline:
                     self.stop()
@@ -209,6 +221,9 @@ class MockJobsServer:
         fixtures: Sequence[str | Path] | None = None,
     ) -> None:
         """Back to the configured data set, or to another one given here (which then stays)."""
+        if seed is None and random_seed is None and fixtures is None:
+            self.mock.reset()  # the configured one, even a database's "as found"
+            return
         current = self.mock.dataset or DataSet()
         dataset = DataSet(
             current.seed if seed is None else seed,

@@ -29,11 +29,18 @@ INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1  # what a record's integers can be (6
 # The instants a record or the clock may hold: wide enough for any job, narrow enough that a
 # job's timing arithmetic (queue, run, cancel: at most a century) never leaves what a date holds.
 EARLIEST, LATEST = datetime(1970, 1, 1, tzinfo=UTC), datetime(9000, 1, 1, tzinfo=UTC)
-TIMESTAMP_FIELDS = ("created_at", "updated_at", "start_timestamp", "end_timestamp")
+LIFE_STEPS = ("created_at", "start_timestamp", "end_timestamp", "updated_at")  # in this order
 
 MEMORY = ":memory:"  # the database that lives and dies with the process (SQLite's name)
 DEFAULT_RANDOM_SEED = 1  # the generator's seed unless told
 CONTROL_PREFIX = "/_mock"  # the control API: not client traffic, never journaled or faulted
+
+
+def is_control_path(path: str) -> bool:
+    """Whether `path` is the control API's: `/_mock` or under it (not `/_mockery`)."""
+    return path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/")
+
+
 FAULT_STATUSES = (429, 500, 502, 503, 504)
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 

@@ -312,3 +312,38 @@ def test_a_client_is_answered_while_a_thousand_connections_idle_or_trickle() -> 
         finally:
             for sock in idle:
                 sock.close()
+
+
+def test_an_integer_of_thousands_of_digits_is_a_422(api: FlaskClient) -> None:
+    body = '{"path": "/x", "status": 500, "times": ' + "1" * 5000 + "}"
+    response = api.post("/_mock/faults", data=body, content_type="application/json")
+    assert (
+        response.status_code == 422 and response.get_json()["detail"][0]["type"] == "json_invalid"
+    )
+
+
+def test_python_callers_cannot_store_nan_either() -> None:
+    from mockjobs.data.fixtures import FixtureError
+
+    with MockJobsServer(seed=5) as server, pytest.raises(FixtureError, match="not a JSON number"):
+        server.add_jobs([{"variables": {"omega": float("nan")}}])
+
+
+def test_concurrent_clock_advances_all_count(api: FlaskClient) -> None:
+    start = api.get("/_mock/clock").get_json()["now"]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda _: api.post("/_mock/clock", json={"advance": 60}), range(80)))
+    moved = instant(api.get("/_mock/clock").get_json()["now"]) - instant(start)
+    assert 4800 <= moved.total_seconds() < 4800 + 60  # every advance, and a little real time
+
+
+def instant(text: str) -> Any:
+    from datetime import datetime
+
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def test_a_path_that_only_starts_like_the_control_api_is_a_client_path(api: FlaskClient) -> None:
+    assert api.post("/_mock/faults", json={"path": "/_mockery", "status": 503}).status_code == 201
+    assert api.get("/_mockery").status_code == 503  # faulted, and journaled, like any client path
+    assert [e["path"] for e in api.get("/_mock/requests").get_json()["data"]][-1] == "/_mockery"

@@ -169,3 +169,20 @@ def test_two_processes_on_one_database_are_one_mock(database: str) -> None:
 
 def instant(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def test_a_database_of_no_known_data_set_is_served_and_reset_as_it_was(tmp_path: Path) -> None:
+    path = str(tmp_path / "old.db")
+    store = open_store(path)
+    Jobs(store).insert(generate_jobs(7))
+    store.database.execute_sql("DELETE FROM mockjobs_state")  # as an older mockjobs left it
+    store.close()
+    app = create_app({"DB": path, "SEED": 50})
+    api = app.test_client()
+    try:
+        assert listed(api)["pagination"]["total"] == 7
+        api.post("/_mock/jobs", json=[{}])
+        assert api.post("/_mock/reset", json={}).status_code == 200
+        assert listed(api)["pagination"]["total"] == 7
+    finally:
+        app.extensions["mockjobs"].store.close()

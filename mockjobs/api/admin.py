@@ -37,16 +37,15 @@ def reset() -> Response:
 @blueprint.post("/jobs")
 def add_jobs() -> tuple[Response, int]:
     """Add job records (a list, or `{"jobs": [...]}`), partial ones completed; all or nothing."""
-    records = read_json(request.get_data())
-    if isinstance(records, dict) and set(records) == {"jobs"}:
-        records = records["jobs"]
+    body = read_json(request.get_data())
+    records = body["jobs"] if isinstance(body, dict) and set(body) == {"jobs"} else body
     if isinstance(records, list) and len(records) > MAX_RECORDS:
         raise RequestValidationError(
             [{"type": "too_long", "loc": ["body"], "msg": f"At most {MAX_RECORDS} records a request",
               "input": {}, "ctx": {"max_length": MAX_RECORDS, "actual_length": len(records)}}]
         )  # fmt: skip
     try:
-        added = current_mock().add_jobs(records)
+        added = current_mock().add_jobs(body)
     except FixtureError as error:
         loc: list[Any] = ["body"]
         if error.index is not None:

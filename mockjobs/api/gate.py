@@ -17,7 +17,7 @@ from waitress.channel import ClientDisconnected
 from ..contract.envelope import jsend_error
 from ..contract.errors import ApiError
 from ..mock.journal import RecordedRequest
-from ..vocabulary import CONTROL_PREFIX, format_timestamp
+from ..vocabulary import CONTROL_PREFIX, format_timestamp, is_control_path
 from . import current_mock
 
 DASHBOARD = "X-Mockjobs-Dashboard"  # sent by the dashboard's own requests
@@ -27,7 +27,6 @@ DROP = "mockjobs.drop"  # WSGI environ key: close the connection instead of answ
 
 
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")  # a server on loopback answers these Hosts
-SIMPLE_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data", "text/plain")
 
 
 def register_gate(app: Flask) -> None:
@@ -52,7 +51,7 @@ def check_host() -> None:
     a mock on loopback as a same-origin page, the control API and the journal included.
     """
     allowed = (*LOOPBACK_NAMES, *current_app.config["ALLOWED_HOSTS"])
-    if "*" in allowed:
+    if "*" in allowed or "HTTP_HOST" not in request.environ:  # HTTP/1.0 names no host
         return
     host = request.host.rsplit(":", 1)[0] if not request.host.endswith("]") else request.host
     host = host.strip("[]").lower()
@@ -118,7 +117,7 @@ def sleep(seconds: float) -> None:
 
 
 def is_control() -> bool:
-    return request.path.startswith(CONTROL_PREFIX)
+    return is_control_path(request.path)
 
 
 def check_token(*_: object) -> None:

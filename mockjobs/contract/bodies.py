@@ -36,6 +36,8 @@ def parse_json(text: str, *, texts: bool = True) -> Any:
         raise NotJSON(error.msg, error.pos) from None
     except RecursionError:
         raise NotJSON(f"nested deeper than {MAX_DEPTH} levels") from None
+    except ValueError as error:  # an integer of more than 4,300 digits
+        raise NotJSON(str(error).split(";")[0]) from None
     check(value, texts)
     return value
 
@@ -57,6 +59,8 @@ def check(value: Any, texts: bool = True) -> None:
     stack = [(value, 1)]
     while stack:
         item, depth = stack.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            raise NotJSON(f"{item} is not a JSON number")
         if isinstance(item, str) and texts:
             try:
                 item.encode("utf-8")

@@ -28,8 +28,8 @@ class FaultRuleSchema(Schema):
         validate=[
             validate.Length(max=MAX_TEXT),
             validate.Regexp(
-                rf"^/(?!{CONTROL_PREFIX[1:]}(/|$))",
-                error=f"Must start with '/' and not be under {CONTROL_PREFIX}.",
+                rf"^/(?!{CONTROL_PREFIX[1:]}(/|$))[^\x00]*\Z",
+                error=f"Must start with '/', not be under {CONTROL_PREFIX}, hold no U+0000.",
             ),
         ],
     )

@@ -25,11 +25,6 @@ def jsend_error(status: int, message: str) -> dict[str, Any]:
     return {"status": "error", "message": message, "code": str(status), "data": None}
 
 
-def page_body(items: list[bytes], total: int, start: int) -> bytes:
-    """A page's JSON, from its items' JSON: `pagination.end` is exclusive."""
-    return b"".join([PAGE_HEAD, b",".join(items), PAGE_TAIL % (total, start, start + len(items))])
-
-
 def content_range(total: int, start: int, count: int) -> str:
     """`first-last/total`, 1-based and inclusive; `*/total` for an empty page."""
     return f"{start + 1}-{start + count}/{total}" if count else f"*/{total}"

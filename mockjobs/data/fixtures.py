@@ -12,12 +12,13 @@ from typing import Any
 from faker import Faker
 from marshmallow import ValidationError
 
-from ..contract.bodies import NotJSON, parse_json
+from ..contract.bodies import NotJSON, check, parse_json
 from ..contract.records import JobSchema
 from ..domain.jobs import error_messages, inconsistencies, seconds
 from ..vocabulary import (
     FAILED_STATUSES,
     FINAL_STATUSES,
+    LIFE_STEPS,
     RECORD_FIELDS,
     RUNNING_STATUSES,
     format_timestamp,
@@ -90,6 +91,10 @@ def parse_records(document: Any, first_ordinal: int = 0) -> list[dict[str, Any]]
     for index, given in enumerate(document):
         if not isinstance(given, dict):
             raise FixtureError(f"expected an object, got {json.dumps(given)[:40]}", index)
+        try:
+            check(given, texts=False)  # NaN or Infinity given from Python, nesting
+        except NotJSON as error:
+            raise FixtureError(error.reason, index) from None
         if not encodable(given):
             key = next(k for k, v in given.items() if not (encodable(k) and encodable(v)))
             raise FixtureError("not valid Unicode (a lone surrogate)", index, key)
@@ -202,7 +207,7 @@ def fill_times(job: dict[str, Any], status: str, rnd: Random) -> None:
     """
     started = status != "PENDING" and not (status == "CANCELED" and rnd.random() < 0.4)
     ended = status in FINAL_STATUSES
-    given = [job.get(k) for k in ("created_at", "start_timestamp", "end_timestamp", "updated_at")]
+    given = [job.get(k) for k in LIFE_STEPS]
     anchor = next((t for t in given if t is not None), None)
     if "created_at" not in job:
         job["created_at"] = (

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from random import Random
 from typing import Any
 
-from ..vocabulary import FINAL_STATUSES, RUNNING_STATUSES
+from ..vocabulary import FINAL_STATUSES, LIFE_STEPS, RUNNING_STATUSES
 
 Record = Mapping[str, Any]
 CANCEL_DELAY = timedelta(seconds=60)  # a cancelled job is CANCELING until its worker stops
@@ -166,7 +166,7 @@ def inconsistencies(job: Record) -> list[tuple[str, str]]:
     )  # fmt: skip
     problems = []
     latest = None
-    for name in ("created_at", "start_timestamp", "end_timestamp", "updated_at"):
+    for name in LIFE_STEPS:
         if job[name] is not None:
             if latest is not None and job[name] < latest:
                 problems.append((name, "before an earlier step: created_at <= start_timestamp <= end_timestamp <= updated_at"))  # fmt: skip

@@ -37,9 +37,10 @@ class Clock:
         """Jump forward; a ValueError if that would pass the latest instant a record holds."""
         if self.now() + timedelta(seconds=seconds) >= LATEST:
             raise ValueError(f"the clock cannot reach {format_timestamp(LATEST)}")
-        state = self.values.get(KEY)
-        state["advanced"] += round(seconds * 1_000_000)
-        self.values.set(KEY, state)
+        with self.values.store.writing():  # one advance at a time, over every process
+            state = self.values.get(KEY)
+            state["advanced"] += round(seconds * 1_000_000)
+            self.values.set(KEY, state)
         return self.now()
 
     def reset(self) -> None:

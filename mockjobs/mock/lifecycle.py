@@ -44,7 +44,9 @@ class Lifecycle:
                 if due is not None and (next_due is None or due < next_due):
                     next_due = due
             changed = self.jobs.update(changes) if changes else 0
-            self._known = (self.jobs.store.version(), next_due)
+            # What was computed is known for the version read before the jobs were: any
+            # write since (ours included) makes another version, and a fresh look.
+            self._known = (version, next_due)
             return changed
 
     def forget(self) -> None:

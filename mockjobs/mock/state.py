@@ -91,14 +91,15 @@ class Mock:
         The journal, the fault rules and the clock start afresh too.
         """
         with self._lock:
-            if dataset is not None and dataset != self.dataset:
-                self.values.set(DATASET, dataset.to_json())
-            dataset = self.dataset
+            self.clock.reset()  # first: a tick meanwhile must not move the restored jobs
+            if dataset is None:
+                dataset = self.dataset
             restorable = self.store.has_snapshot(self._snapshot_name(dataset))
             if restorable:
                 self.store.restore(self._snapshot_name(dataset))
             elif dataset is not None:
                 populate(self.jobs, dataset)
+            self.values.set(DATASET, None if dataset is None else dataset.to_json())  # it loaded
             self._remember(dataset, take=not restorable)
             self._start_afresh()
 
@@ -133,8 +134,8 @@ class Mock:
 
         All or nothing: a FixtureError names the record and field at fault.
         """
-        with self.store.writing():  # the count and the clashes stay true until the insert
-            complete = parse_records(records, first_ordinal=self.jobs.count())
+        complete = parse_records(records, first_ordinal=self.jobs.count())  # no lock held
+        with self.store.writing():  # the clashes stay true until the insert
             refuse_stored_ids(self.jobs, complete, "stored already")
             insert(self.jobs, complete)
         return [to_json(record) for record in complete]
@@ -159,7 +160,8 @@ class Mock:
     def tick(self) -> None:
         """With lifecycle on, bring the live jobs to the clock's present."""
         if self.lifecycle is not None:
-            self.lifecycle.advance(self.clock.now(), self.clock.start)
+            with self._lock:  # never between a reset's restore and its clock
+                self.lifecycle.advance(self.clock.now(), self.clock.start)
 
     def advance_clock(self, seconds: float) -> datetime:
         """Move the clock forward; with lifecycle on, the jobs move with it."""
@@ -186,7 +188,12 @@ class Mock:
         """A job's JSON in the list; a running one's (with lifecycle on) made when it is sent."""
         if self._is_live(job):
             progress = self.lifecycle.progress_of(job)  # type: ignore[union-attr]
-            return lambda now: self._dump({**job, "progress": progress(now)})
+
+            def render(now: datetime) -> bytes:
+                return self._dump({**job, "progress": progress(now)})
+
+            render.size = len(self._dump(job))  # type: ignore[attr-defined]  # for the cache's bound
+            return render
         return self._dump(job)
 
     @staticmethod

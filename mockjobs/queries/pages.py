@@ -186,7 +186,7 @@ def size(value: Any) -> int:
         return len(value)
     if isinstance(value, tuple | list):
         return sum(map(size, value)) + 8 * len(value)
-    return 500 if callable(value) else 8
+    return getattr(value, "size", 500) + 200 if callable(value) else 8
 
 
 def order_key(params: dict[str, Any]) -> tuple:

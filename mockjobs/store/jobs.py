@@ -10,7 +10,7 @@ from typing import Any
 import peewee
 from peewee import __exception_wrapper__ as driver_errors  # driver exceptions as peewee's
 
-from ..vocabulary import LIVE_STATUSES, RECORD_FIELDS
+from ..vocabulary import LIVE_STATUSES, RECORD_FIELDS, RESPONSE_FIELDS
 from .base import Store, UnstorableValue
 from .tables import JSONField, TimestampField
 
@@ -131,9 +131,10 @@ class Jobs:
         return found
 
     def by_rowid(self, rowids: Sequence[int]) -> dict[int, Record]:
-        """The records of these row ids."""
+        """The list's fields of the jobs of these row ids (not their sequence or result)."""
         model = self.model
-        query = model.select(peewee.SQL("rowid").alias("_rowid"), *model._meta.sorted_fields)
+        shown = [model._meta.fields[name] for name in RESPONSE_FIELDS]
+        query = model.select(peewee.SQL("rowid").alias("_rowid"), *shown)
         found: dict[int, Record] = {}
         with self.store.session():
             for start in range(0, len(rowids), 500):

@@ -102,9 +102,6 @@ class PostgresStore(Store):
             part = rows[start : start + 1000]
             cursor.execute(into + ", ".join([row] * len(part)), [v for r in part for v in r])
 
-    def clear_table(self, table: str) -> None:
-        self.database.execute_sql(f'TRUNCATE "{table}"')
-
     def holds_text(self, text: str) -> bool:
         return "\0" not in text
 

@@ -41,8 +41,7 @@ class JournalTable(Table):
         super().__init__(store, store.JournalEntry)
         self.size = size
         self._insert = self.sql("INSERT INTO {t} (entry) VALUES (?)")
-        self._newest = self.sql("SELECT max(seq) FROM {t}")
-        self._trim = self.sql("DELETE FROM {t} WHERE seq <= ?")
+        self._trim = self.sql("DELETE FROM {t} WHERE seq <= (SELECT max(seq) FROM {t}) - ?")
         self._entries = self.sql("SELECT entry FROM {t} ORDER BY seq DESC LIMIT ? OFFSET ?")
         self._count = self.sql("SELECT count(*) FROM {t}")
         self._appended = 0
@@ -51,8 +50,7 @@ class JournalTable(Table):
         self.execute(self._insert, (dump_json(entry),))
         self._appended += 1
         if self._appended % 64 == 0:  # trimmed now and then: cheap on average
-            (newest,) = self.execute(self._newest).fetchone()
-            self.execute(self._trim, (newest - self.size,))
+            self.execute(self._trim, (self.size,))
 
     def entries(self, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
         """The newest `limit` entries after skipping the newest `offset`, oldest first."""
@@ -110,14 +108,15 @@ class Values(Table):
     def __init__(self, store: Store) -> None:
         super().__init__(store, store.Setting)
         self._get = self.sql("SELECT value FROM {t} WHERE key = ?")
+        self._set = self.sql(
+            "INSERT INTO {t} (key, value) VALUES (?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+        )
 
     def get(self, key: str, default: Any = None) -> Any:
         row = self.execute(self._get, (key,)).fetchone()
         return default if row is None else json.loads(row[0])
 
     def set(self, key: str, value: Any) -> None:
-        model = self.model
-        with self.store.session():
-            model.insert(key=key, value=value).on_conflict(
-                conflict_target=[model.key], update={model.value: value}
-            ).execute()
+        """Keep `value` (any JSON, null included) under `key`."""
+        self.execute(self._set, (key, dump_json(value)))

@@ -43,7 +43,7 @@ class TimestampField(peewee.BigIntegerField):
 
 def dump_json(value: Any) -> str:
     """Compact JSON, the stored form: `[]` is the one spelling of an empty error list."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
 class JSONField(peewee.TextField):
