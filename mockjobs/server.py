@@ -259,7 +259,7 @@ class MockJobsServer:
     ) -> list[RecordedRequest]:
         """The matching requests; an AssertionError listing the closest ones when there are none.
 
-        See `mockjobs.journal.assert_request_made`.
+        See `mockjobs.mock.journal.assert_request_made`.
         """
         return assert_request_made(
             self.requests, path, query, method=method, count=count, exact=exact

@@ -32,7 +32,7 @@ def answer(schema: Any, description: str) -> dict[str, Any]:
 
 
 def body(schema: Any) -> dict[str, Any]:
-    """A JSON body (read as JSON whatever its Content-Type: `curl -d` sends a form's)."""
+    """A JSON body: a POST to the control API must say `Content-Type: application/json`."""
     return {"required": True, "content": {"application/json": {"schema": schema}}}
 
 

@@ -4,7 +4,7 @@ A store owns the database session, reading (one version of the data throughout) 
 (all or nothing), and snapshot/restore of every data table. The data version is kept by the
 database itself: a trigger on every data table bumps the one row of `mockjobs_version`, so no
 write path, present or future, goes unseen by the caches or by other processes.
-Backends (SQLite here, PostgreSQL in postgres.py) fill in a handful of hooks.
+Backends (SQLite in sqlite.py, PostgreSQL in postgres.py) fill in a handful of hooks.
 """
 
 from __future__ import annotations
