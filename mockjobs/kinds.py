@@ -132,7 +132,7 @@ class Text(Kind):
 
 
 class Paths(Kind):
-    """File paths: a list of them as a value, one as text."""
+    """File paths: a list of them as a value, one as text (repeat the option for more)."""
 
     describe = "a list of file paths"
     metavar = "FILE"
@@ -145,34 +145,32 @@ class Paths(Kind):
     def from_value(self, value: Any) -> tuple[str, ...]:
         if isinstance(value, str | bytes) or not isinstance(value, list | tuple):
             raise TypeError(value)
-        if not all(isinstance(item, str | os.PathLike) for item in value):
+        if not all(self.takes(item) for item in value):
             raise TypeError(value)
-        return tuple(os.fspath(item) for item in value)
+        return tuple(self.read(item) for item in value)
+
+    def takes(self, item: Any) -> bool:
+        return isinstance(item, str | os.PathLike)
+
+    def read(self, item: Any) -> str:
+        return os.fspath(item)
 
     def show(self, value: Any) -> str:
         return " ".join(value)
 
 
-class Names(Kind):
-    """Host names: a list of them as a value, one as text (repeat the option for more)."""
+class Names(Paths):
+    """Host names, as Paths are given; compared in lower case."""
 
     describe = "a list of host names"
     metavar = "NAME"
     hint = "Sequence[str]"
-    multiple = True
 
-    def from_text(self, text: str) -> tuple[str, ...]:
-        return (text,)
+    def takes(self, item: Any) -> bool:
+        return isinstance(item, str) and bool(item)
 
-    def from_value(self, value: Any) -> tuple[str, ...]:
-        if isinstance(value, str | bytes) or not isinstance(value, list | tuple):
-            raise TypeError(value)
-        if not all(isinstance(item, str) and item for item in value):
-            raise TypeError(value)
-        return tuple(item.lower() for item in value)
-
-    def show(self, value: Any) -> str:
-        return " ".join(value)
+    def read(self, item: Any) -> str:
+        return item.lower()
 
 
 class Latency(Kind):
