@@ -14,6 +14,14 @@ RUNNING_STATUSES = ("RUNNING", "CANCELING")  # started, not ended: progress 1 to
 FAILED_STATUSES = ("ERROR", "CANCELED")  # ended without a result: a batch worth retrying
 ORIGINS = ("CLIENT", "AZURE", "OVH", "UNKNOWN")
 
+# The device types a batch runs on, as the SDK names them (pasqal_cloud.DeviceTypeName).
+QPU_TYPES = ("FRESNEL", "FRESNEL_CAN1")
+EMULATOR_TYPES = ("EMU_FREE", "EMU_TN", "EMU_FRESNEL", "EMU_MPS", "EMU_SV")
+DEVICE_TYPES = (*QPU_TYPES, *EMULATOR_TYPES)
+# A batch's statuses (the SDK's BatchStatus); domain.batches derives them from its jobs.
+BATCH_STATUSES = ("PENDING", "RUNNING", "DONE", "ERROR", "CANCELED", "TIMED_OUT")
+QUEUE_PRIORITIES = ("LOW", "MEDIUM", "HIGH")
+
 # The 16 keys of a job in the list response, in their documented order.
 RESPONSE_FIELDS = (
     "id", "parent_id", "status", "runs", "batch_id", "project_id", "created_at", "updated_at",
