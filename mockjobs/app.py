@@ -13,11 +13,12 @@ from flask.json.provider import DefaultJSONProvider
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
 
-from .api import admin, job, jobs, ui
+from .api import admin, batches, job, jobs, resources, ui
 from .api.gate import register_gate
 from .contract.envelope import jsend_fail
 from .contract.errors import ApiError
 from .domain.jobs import Refused
+from .mock.batches import NotFound
 from .mock.datasets import DataSet
 from .mock.state import Mock
 from .settings import app_config
@@ -71,6 +72,7 @@ def create_app(
         dataset,
         journal_size=app.config["JOURNAL_SIZE"],
         lifecycle=app.config["LIFECYCLE"],
+        fast_forward=app.config["FAST_FORWARD"],
         error_rate=app.config["ERROR_RATE"],
     )
     mock.load(keep_existing=not app.config["RESET"], progress=progress)
@@ -80,6 +82,8 @@ def create_app(
     register_gate(app)
     app.register_blueprint(jobs.blueprint)
     app.register_blueprint(job.blueprint)
+    app.register_blueprint(batches.blueprint)
+    app.register_blueprint(resources.blueprint)
     app.register_blueprint(admin.blueprint)
     app.register_blueprint(ui.blueprint)
     return app
@@ -102,6 +106,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Refused)
     def handle_refused(error: Refused) -> Response:
         return error_response(jsend_fail(400, str(error)), 400)
+
+    @app.errorhandler(NotFound)
+    def handle_not_found(error: NotFound) -> Response:
+        return error_response(jsend_fail(404, str(error)), 404)
 
     @app.errorhandler(HTTPException)
     def handle_http_exception(error: HTTPException) -> Response:

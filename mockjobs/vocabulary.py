@@ -21,6 +21,23 @@ DEVICE_TYPES = (*QPU_TYPES, *EMULATOR_TYPES)
 # A batch's statuses (the SDK's BatchStatus); domain.batches derives them from its jobs.
 BATCH_STATUSES = ("PENDING", "RUNNING", "DONE", "ERROR", "CANCELED", "TIMED_OUT")
 QUEUE_PRIORITIES = ("LOW", "MEDIUM", "HIGH")
+# A batch record's fields; what it answers adds `complete` (not `open`) and `device_status`.
+BATCH_RECORD_FIELDS = (
+    "id", "parent_id", "status", "open", "device_type", "project_id", "user_id", "created_at",
+    "updated_at", "start_datetime", "end_datetime", "queue_priority", "tags", "webhook",
+    "configuration", "backend_configuration", "sequence_builder", "jobs_count",
+    "jobs_count_per_status",
+)  # fmt: skip
+BATCH_FIELDS = (
+    "id", "parent_id", "status", "open", "complete", "device_type", "device_status",
+    "project_id", "user_id", "created_at", "updated_at", "start_datetime", "end_datetime",
+    "queue_priority", "tags", "webhook", "configuration", "backend_configuration", "jobs_count",
+    "jobs_count_per_status",
+)  # fmt: skip  -- the list's items; one batch adds its sequence_builder
+WORKLOAD_FIELDS = (
+    "id", "project_id", "user_id", "status", "backend", "workload_type", "config", "created_at",
+    "updated_at", "start_timestamp", "end_timestamp", "errors",
+)  # fmt: skip  -- a record's; what it answers adds result_link and result
 
 # The 16 keys of a job in the list response, in their documented order.
 RESPONSE_FIELDS = (

@@ -11,6 +11,8 @@ from ..contract.control import (
     ARMED_RULE_ANSWER,
     CLOCK,
     CLOCK_ANSWER,
+    FATE,
+    FATES_ANSWER,
     FAULT_RULE,
     JOURNAL_ANSWER,
     RESET,
@@ -18,7 +20,7 @@ from ..contract.control import (
 )
 from ..contract.errors import RequestValidationError
 from ..contract.query import JOURNAL_QUERY, parse_query
-from ..data.fixtures import FixtureError
+from ..data.fixtures import BATCH, FixtureError
 from ..vocabulary import CONTROL_PREFIX
 from . import current_mock
 
@@ -38,7 +40,7 @@ def reset() -> Response:
 def add_jobs() -> tuple[Response, int]:
     """Add job records (a list, or `{"jobs": [...]}`), partial ones completed; all or nothing."""
     body = read_json(request.get_data())
-    records = body["jobs"] if isinstance(body, dict) and set(body) == {"jobs"} else body
+    records = body.get("jobs") if isinstance(body, dict) else body
     if isinstance(records, list) and len(records) > MAX_RECORDS:
         raise RequestValidationError(
             [{"type": "too_long", "loc": ["body"], "msg": f"At most {MAX_RECORDS} records a request",
@@ -48,6 +50,8 @@ def add_jobs() -> tuple[Response, int]:
         added = current_mock().add_jobs(body)
     except FixtureError as error:
         loc: list[Any] = ["body"]
+        if error.kind == BATCH:
+            loc.append("batches")
         if error.index is not None:
             loc.append(error.index)
         if error.field is not None:
@@ -73,6 +77,25 @@ def list_faults() -> Response:
 @blueprint.delete("/faults")
 def clear_faults() -> Response:
     current_mock().faults.clear()
+    return jsonify(data=[])
+
+
+@blueprint.post("/fates")
+def decide_fates() -> tuple[Response, int]:
+    """The next `count` submitted jobs end `status` (ERROR: with `errors`), whatever the error rate."""
+    fate = load_object(FATE, request.get_data())
+    fates = current_mock().batches.decide(fate["status"], fate["count"], fate["errors"])
+    return jsonify(FATES_ANSWER.dump({"data": fates})), 201
+
+
+@blueprint.get("/fates")
+def list_fates() -> Response:
+    return jsonify(FATES_ANSWER.dump({"data": current_mock().batches.fates()}))
+
+
+@blueprint.delete("/fates")
+def clear_fates() -> Response:
+    current_mock().batches.forget_fates()
     return jsonify(data=[])
 
 

@@ -13,16 +13,19 @@ from typing import Any
 
 from flask import Flask, Response, current_app, g, jsonify, request
 from waitress.channel import ClientDisconnected
+from werkzeug.exceptions import HTTPException
 
+from ..contract.bodies import read_json
 from ..contract.envelope import jsend_error
 from ..contract.errors import ApiError
-from ..mock.journal import RecordedRequest
+from ..mock.journal import MAX_PART, RecordedRequest, clip
 from ..vocabulary import CONTROL_PREFIX, format_timestamp, is_control_path
 from . import current_mock
+from .bodies import body_bytes
 
 DASHBOARD = "X-Mockjobs-Dashboard"  # sent by the dashboard's own requests
 # Documents, "pre-signed" result links, and the dashboard (which asks for the token itself).
-PUBLIC = ("/openapi.json", "/results/", f"{CONTROL_PREFIX}/ui")
+PUBLIC = ("/openapi.json", "/results/", f"{CONTROL_PREFIX}/ui", "/api/v1/devices/public-specs")
 DROP = "mockjobs.drop"  # WSGI environ key: close the connection instead of answering
 
 
@@ -190,9 +193,24 @@ def record(response: Response) -> Response:
                 status=response.status_code,
                 time=format_timestamp(datetime.now(UTC)),
                 response=response.get_json(silent=True) if response.status_code >= 400 else None,
+                body=sent_json() if request.method in ("POST", "PUT", "PATCH") else None,
             )
         )
     return response
+
+
+def sent_json() -> Any:
+    """The JSON the request sent, inflated (None: none; its text, when it is not JSON)."""
+    try:
+        data = body_bytes()
+    except (ApiError, HTTPException):
+        return None  # not gzip after all, or too large: the answer says so
+    if not data:
+        return None
+    try:
+        return read_json(data)
+    except ApiError:
+        return clip(data.decode("utf-8", "replace"), MAX_PART)
 
 
 class ConnectionDropped(ClientDisconnected):

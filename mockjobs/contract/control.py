@@ -9,6 +9,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, missing, post_lo
 
 from ..vocabulary import CONTROL_PREFIX, FAULT_STATUSES, HTTP_METHODS
 from .json_fields import JsonBoolean, JsonInteger, JsonNumber
+from .batches import BatchRecordSchema
 from .records import JobSchema, Timestamp
 
 MAX_ADVANCE = 10 * 365 * 86400  # seconds the clock moves at most in one advance
@@ -132,6 +133,10 @@ class JournalEntrySchema(Schema):
     status = fields.Integer(required=True)
     time = fields.String(required=True, metadata={"format": "date-time"})
     response = fields.Raw(required=True, metadata={"description": "The JSON of an error answer"})
+    body = fields.Raw(
+        required=True,
+        metadata={"description": "The JSON a POST, PUT or PATCH sent, inflated if gzipped"},
+    )
 
 
 class JournalAnswerSchema(Schema):
@@ -154,12 +159,50 @@ class ResetAnswerSchema(Schema):
 
 
 class JobsBodySchema(Schema):
-    """POST /_mock/jobs as an object: `{"jobs": [records]}`, partial ones completed."""
+    """POST /_mock/jobs as an object: `{"jobs": [records], "batches": [records]}`, partial
+    ones completed (a fixture file's form)."""
 
     class Meta:
         unknown = RAISE
 
     jobs = fields.List(fields.Nested(JobSchema(partial=True)), required=True)
+    batches = fields.List(fields.Nested(BatchRecordSchema(partial=True)))
+
+
+MAX_FATES = 10_000  # submitted jobs whose fate is decided ahead, at most
+
+
+class FateSchema(Schema):
+    """The body of POST /_mock/fates: the next `count` submitted jobs end `status`."""
+
+    class Meta:
+        unknown = RAISE
+
+    status = fields.String(required=True, validate=validate.OneOf(["DONE", "ERROR"]))
+    count = JsonInteger(load_default=1, validate=validate.Range(1, MAX_FATES))
+    errors = fields.List(
+        fields.String(validate=validate.Length(1, MAX_TEXT)),
+        load_default=list,
+        validate=validate.Length(max=16),
+        metadata={"description": "An ERROR job's messages (none: drawn as the error rate's are)"},
+    )
+
+    @post_load
+    def errors_of_errors(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        if data["status"] == "DONE" and data["errors"]:
+            raise ValidationError("A DONE job has no errors.", "errors")
+        return data
+
+
+class FatesAnswerSchema(Schema):
+    """The fates decided, in the order the next submitted jobs take them."""
+
+    data = fields.List(
+        fields.Nested(Schema.from_dict({
+            "status": fields.String(required=True), "errors": fields.List(fields.String(), required=True),
+        }, name="FateAnswerSchema")),
+        required=True,
+    )  # fmt: skip
 
 
 class AddedJobsAnswerSchema(Schema):
@@ -168,6 +211,8 @@ class AddedJobsAnswerSchema(Schema):
     data = fields.List(fields.Nested(JobSchema), required=True)
 
 
+FATE = FateSchema()
+FATES_ANSWER = FatesAnswerSchema()
 FAULT_RULE = FaultRuleSchema()
 CLOCK = ClockSchema()
 RESET = ResetSchema()

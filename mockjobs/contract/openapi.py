@@ -12,7 +12,7 @@ from marshmallow import fields, validate
 
 from ..vocabulary import INT64_MAX, JOB_FIELDS, ORIGINS, RESPONSE_FIELDS, STATUSES
 from . import answers, control
-from .operations import CONTROL_PATHS, JOB_PATHS, JOBS, TAGS
+from .operations import BATCH_PATHS, CONTROL_PATHS, JOB_PATHS, JOBS, RESOURCE_PATHS, TAGS
 from .query import JobQuerySchema, LaxBoolean, LaxDateTime, LaxInteger
 from .records import JobSchema
 
@@ -114,7 +114,7 @@ def openapi_document() -> dict[str, Any]:
     for name, schema in COMPONENTS.items():
         spec.components.schema(name, CHECKS.get(name), schema=schema)
     spec.path(path="/api/v2/jobs", operations={"get": JOB_LIST})
-    for path, operations in (JOB_PATHS | CONTROL_PATHS).items():
+    for path, operations in (JOB_PATHS | BATCH_PATHS | RESOURCE_PATHS | CONTROL_PATHS).items():
         spec.path(path=path, operations=operations)
     return tidy(spec.to_dict())
 

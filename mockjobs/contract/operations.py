@@ -6,13 +6,15 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from . import answers, control
+from . import answers, batches, control
 from .query import JournalQuerySchema
 from .records import JobSchema
 
-JOBS, CONTROL = "jobs", "mock control"
+JOBS, BATCHES, RESOURCES, CONTROL = "jobs", "batches", "workloads, devices, projects", "mock control"
 TAGS = [
     {"name": JOBS, "description": "The job list and what a client of it also uses"},
+    {"name": BATCHES, "description": "Batches: what the SDK submits, polls, cancels, retries"},
+    {"name": RESOURCES, "description": "The rest of the SDK's surface"},
     {"name": CONTROL, "description": "mockjobs' own control API, under /_mock"},
 ]
 
@@ -25,6 +27,20 @@ class JobPathSchema(Schema):
 
     # Any text but a slash: what Flask's default converter, `<job_id>`, routes.
     job_id = fields.String(required=True, validate=validate.Regexp(r"^[^/]+$"))
+
+
+class BatchPathSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    batch_id = fields.String(required=True, validate=validate.Regexp(r"^[^/]+$"))
+
+
+class WorkloadPathSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    workload_id = fields.String(required=True, validate=validate.Regexp(r"^[^/]+$"))
 
 
 def answer(schema: Any, description: str) -> dict[str, Any]:
@@ -106,6 +122,161 @@ JOB_PATHS: dict[str, dict[str, Any]] = {
     },
 }
 
+UNKNOWN_BATCH = answer(answers.JSendFailSchema, "JSend fail: no batch has this id")
+REFUSED = answer(answers.JSendFailSchema, "JSend fail: the batch's state does not allow it")
+BATCH = answer(batches.BatchAnswerSchema, "The batch")
+GZIP = (
+    "JSON, or gzip-compressed JSON with `Content-Encoding: gzip` (as the SDK sends it): at"
+    " most 16 MiB either way (413); a body that is not gzip is a 400 JSend fail"
+)
+
+
+def batch_operation(summary: str, responses: dict[str, Any], **more: Any) -> dict[str, Any]:
+    """An operation on one batch, by its id (an unknown one is a 404 JSend fail)."""
+    return {
+        "summary": summary,
+        "tags": [BATCHES],
+        "parameters": [{"in": "path", "schema": BatchPathSchema}, *more.pop("parameters", [])],
+        "responses": {"404": UNKNOWN_BATCH, **responses},
+        **more,
+    }
+
+
+def json_body(schema: Any, description: str = GZIP) -> dict[str, Any]:
+    return {"required": True, "description": description,
+            "content": {"application/json": {"schema": schema}}}  # fmt: skip
+
+
+JOB_LIST_BODY = {"type": "array", "items": batches.JobCreateSchema}
+SELECTION = [{"in": "query", "schema": batches.JobSelectionSchema}]
+BATCH_PATHS: dict[str, dict[str, Any]] = {
+    "/api/v1/batches": {
+        "post": {
+            "summary": "Create Batch: its jobs queue on its device now",
+            "tags": [BATCHES],
+            "requestBody": json_body(batches.BatchCreateSchema),
+            "responses": {"200": BATCH, "422": INVALID},
+        },
+        "get": {
+            "summary": "Get Batches: the SDK's BatchFilters, newest first",
+            "tags": [BATCHES],
+            "parameters": [{"in": "query", "schema": batches.BatchQuerySchema}],
+            "responses": {
+                "200": answer(batches.BatchListSchema, "A page of batches (and Content-Range)"),
+                "422": INVALID,
+            },
+        },
+    },
+    "/api/v2/batches/{batch_id}": {
+        "get": batch_operation("Get Batch", {"200": BATCH}),
+    },
+    "/api/v1/batches/{batch_id}/status": {
+        "get": batch_operation(
+            "Get Batch Status (in fast-forward mode, a submitted batch is done by then)",
+            {"200": answer(batches.BatchStatusAnswerSchema, "Its status and jobs by status")},
+        ),
+    },
+    "/api/v2/batches/{batch_id}/complete": {
+        "patch": batch_operation("Close Batch", {"200": BATCH, "400": REFUSED}),
+    },
+    "/api/v2/batches/{batch_id}/jobs": {
+        "post": batch_operation(
+            "Add Jobs to an open batch", {"200": BATCH, "400": REFUSED, "422": INVALID},
+            requestBody=json_body(JOB_LIST_BODY),
+        ),  # fmt: skip
+    },
+    "/api/v2/batches/{batch_id}/cancel": {
+        "patch": batch_operation("Cancel Batch and its unfinished jobs", {"200": BATCH, "400": REFUSED}),  # fmt: skip
+    },
+    "/api/v1/batches/cancel": {
+        "patch": {
+            "summary": "Cancel Batches: each cancelled, or why not",
+            "tags": [BATCHES],
+            "requestBody": json_body(batches.CancelBatchesSchema),
+            "responses": {
+                "200": answer(batches.CancelledBatchesAnswerSchema, "Cancelled, and errors by id"),
+                "422": INVALID,
+            },
+        },
+    },
+    "/api/v2/batches/{batch_id}/cancel/jobs": {
+        "patch": batch_operation(
+            "Cancel the selected jobs of a batch",
+            {"200": answer(batches.CancelledJobsAnswerSchema, "Cancelled, and errors by id"),
+             "422": INVALID},
+            parameters=SELECTION,
+        ),  # fmt: skip
+    },
+    "/api/v1/batches/{batch_id}/rebatch": {
+        "post": batch_operation(
+            "Rebatch: a new closed batch of copies of the selected jobs",
+            {"200": BATCH, "400": answer(answers.JSendFailSchema, "JSend fail: no job selected"),
+             "422": INVALID},
+            parameters=SELECTION,
+        ),  # fmt: skip
+    },
+    "/api/v1/batches/{batch_id}/tags": {
+        "patch": batch_operation(
+            "Set Batch Tags (replacing its tags)", {"200": BATCH, "422": INVALID},
+            requestBody=json_body({"type": "array", "items": {"type": "string"}}, "The tags"),
+        ),  # fmt: skip
+    },
+}
+
+
+def resource(summary: str, responses: dict[str, Any], **more: Any) -> dict[str, Any]:
+    return {"summary": summary, "tags": [RESOURCES], "responses": responses, **more}
+
+
+WORKLOAD = answer(batches.WorkloadAnswerSchema, "The workload")
+WORKLOAD_PATH = [{"in": "path", "schema": WorkloadPathSchema}]
+UNKNOWN_WORKLOAD = answer(answers.JSendFailSchema, "JSend fail: no workload has this id")
+RESOURCE_PATHS: dict[str, dict[str, Any]] = {
+    "/api/v1/workloads": {
+        "post": resource(
+            "Create Workload", {"200": WORKLOAD, "422": INVALID},
+            requestBody=json_body(batches.WorkloadCreateSchema, "The workload"),
+        ),  # fmt: skip
+    },
+    "/api/v2/workloads/{workload_id}": {
+        "get": resource("Get Workload", {"200": WORKLOAD, "404": UNKNOWN_WORKLOAD},
+                        parameters=WORKLOAD_PATH),  # fmt: skip
+    },
+    "/api/v1/workloads/{workload_id}/cancel": {
+        "put": resource(
+            "Cancel Workload",
+            {"200": WORKLOAD, "400": answer(answers.JSendFailSchema, "JSend fail: it is final"),
+             "404": UNKNOWN_WORKLOAD},
+            parameters=WORKLOAD_PATH,
+        ),  # fmt: skip
+    },
+    "/results/workloads/{workload_id}": {
+        "get": resource(
+            "Download a workload's result (its result link; no token)",
+            {"200": answer({"type": "object"}, "What it ran: workload_type, backend, config"),
+             "404": answer(answers.JSendFailSchema, "JSend fail: none, or not DONE")},
+            parameters=WORKLOAD_PATH,
+        ),  # fmt: skip
+    },
+    "/api/v1/devices/specs": {
+        "get": resource("Get Device Specs", {"200": answer(batches.DeviceSpecsAnswerSchema, "By device type")}),  # fmt: skip
+    },
+    "/api/v1/devices/public-specs": {
+        "get": resource(
+            "Get Public Device Specs (no token needed)",
+            {"200": answer(batches.PublicDevicesAnswerSchema, "The devices")},
+            security=[],
+        ),
+    },
+    "/api/v1/projects": {
+        "get": resource(
+            "Get Projects (the account API's)",
+            {"200": answer(batches.ProjectsAnswerSchema, "The projects"), "422": INVALID},
+            parameters=[{"in": "query", "schema": batches.ProjectQuerySchema}],
+        ),
+    },
+}
+
 # A list of records, or `{"jobs": [...]}`, as a fixture file (data.fixtures.parse_records).
 RECORDS = {"oneOf": [{"type": "array", "items": JobSchema(partial=True)}, control.JobsBodySchema]}
 CLOCK = answer(control.ClockAnswerSchema, "The mock's clock, now")
@@ -130,6 +301,17 @@ CONTROL_PATHS: dict[str, dict[str, Any]] = {
             requestBody=body(RECORDS),
             post=True,
         )
+    },
+    "/_mock/fates": {
+        "post": control_operation(
+            "Decide how the next submitted jobs end (DONE, or ERROR with messages)",
+            {"201": answer(control.FatesAnswerSchema, "Every fate pending, in order"),
+             "422": INVALID},
+            requestBody=body(control.FateSchema),
+            post=True,
+        ),  # fmt: skip
+        "get": control_operation("The fates pending", {"200": answer(control.FatesAnswerSchema, "In order")}),  # fmt: skip
+        "delete": control_operation("Forget the fates pending", {"200": CLEARED}),
     },
     "/_mock/requests": {
         "get": control_operation(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from random import Random
@@ -13,7 +14,9 @@ from faker import Faker
 from marshmallow import ValidationError
 
 from ..contract.bodies import NotJSON, check, parse_json
+from ..contract.batches import BatchRecordSchema
 from ..contract.records import JobSchema
+from ..domain.batches import summary
 from ..domain.jobs import error_messages, inconsistencies, seconds
 from ..vocabulary import (
     FAILED_STATUSES,
@@ -26,6 +29,8 @@ from ..vocabulary import (
 from .generator import DEVICES, NOW, ORIGIN_WEIGHTS, RUNS, RUNS_WEIGHTS, SLURM_FIRST_JOB_ID
 
 RECORD_SCHEMA = JobSchema()
+BATCH_SCHEMA = BatchRecordSchema()
+BATCH = "batch record"  # how an error names a batch record
 BATCH_FIELDS = ("project_id", "user_id", "origin")  # the same for every job of a batch
 STATUS_WEIGHTS = {
     "DONE": 70,
@@ -41,25 +46,40 @@ class FixtureError(ValueError):
     """A fixture that cannot be loaded; the message names the file, the record and the field."""
 
     def __init__(
-        self, reason: str, index: int | None = None, field: str | None = None, source: str = ""
-    ) -> None:
+        self, reason: str, index: int | None = None, field: str | None = None, source: str = "",
+        kind: str = "record",
+    ) -> None:  # fmt: skip
         super().__init__(reason)
         self.reason, self.index, self.field, self.source = reason, index, field, source
+        self.kind = kind  # "record" (a job's) or "batch record"
 
     def within(self, source: str) -> FixtureError:
         """The same error, said of a file."""
-        return FixtureError(self.reason, self.index, self.field, source)
+        return FixtureError(self.reason, self.index, self.field, source, self.kind)
 
     def __str__(self) -> str:
         parts = [self.source] if self.source else []
         if self.index is not None:
-            parts.append(f"record {self.index}")
+            parts.append(f"{self.kind} {self.index}")
         if self.field is not None:
             parts.append(f"field '{self.field}'")
         return ": ".join([*parts, self.reason])
 
 
+@dataclass(frozen=True)
+class Fixture:
+    """What a fixture holds, complete: batch records, and job records (each of a batch)."""
+
+    batches: list[dict[str, Any]]
+    jobs: list[dict[str, Any]]
+
+
 def read_fixture_file(path: str | Path, first_ordinal: int = 0) -> list[dict[str, Any]]:
+    """The complete job records of a fixture file (read_fixture: its batches too)."""
+    return read_fixture(path, first_ordinal).jobs
+
+
+def read_fixture(path: str | Path, first_ordinal: int = 0) -> Fixture:
     """The complete records of a fixture file, or FixtureError: nothing of a bad file is kept.
 
     `first_ordinal` numbers the records of this load; a record's missing fields depend on
@@ -76,17 +96,57 @@ def read_fixture_file(path: str | Path, first_ordinal: int = 0) -> list[dict[str
         where = f" (at character {error.position})" if error.position else ""
         raise FixtureError(f"malformed JSON: {error.reason}{where}", source=str(path)) from None
     try:
-        return parse_records(document, first_ordinal)
+        return parse_fixture(document, first_ordinal)
     except FixtureError as error:
         raise error.within(str(path)) from None
 
 
 def parse_records(document: Any, first_ordinal: int = 0) -> list[dict[str, Any]]:
-    """Validate and complete a list of records (or `{"jobs": [...]}`)."""
-    if isinstance(document, dict) and set(document) == {"jobs"}:
+    """Validate and complete a fixture's job records (parse_fixture: its batches too)."""
+    return parse_fixture(document, first_ordinal).jobs
+
+
+def parse_fixture(document: Any, first_ordinal: int = 0) -> Fixture:
+    """Validate and complete a list of job records, or `{"jobs": [...]}` with `"batches"`.
+
+    Every job is of a batch: batch records a fixture leaves out are made from their jobs,
+    and partial ones completed from them (their status, counts and times always follow).
+    """
+    given_batches: list[Any] = []
+    if isinstance(document, dict) and "jobs" in document and set(document) <= {"jobs", "batches"}:
+        given_batches = document.get("batches", [])
         document = document["jobs"]
+        if not isinstance(given_batches, list):
+            raise FixtureError('"batches" must be a list of batch records')
     if not isinstance(document, list):
-        raise FixtureError('expected a list of job records or an object {"jobs": [...]}')
+        raise FixtureError(
+            'expected a list of job records or an object {"jobs": [...], "batches": [...]}'
+        )
+    batches = [load_batch(given, index) for index, given in enumerate(given_batches)]
+    jobs = parse_jobs(document, first_ordinal, batches)
+    return Fixture(complete_batches(batches, jobs, first_ordinal), jobs)
+
+
+def load_batch(given: Any, index: int) -> dict[str, Any]:
+    """A batch record of a fixture, validated (partial: completed later)."""
+    if not isinstance(given, dict):
+        raise FixtureError(f"expected an object, got {json.dumps(given)[:40]}", index, kind=BATCH)
+    try:
+        check(given, texts=False)
+        if not encodable(given):
+            raise NotJSON("not valid Unicode (a lone surrogate)")
+    except NotJSON as error:
+        raise FixtureError(error.reason, index, kind=BATCH) from None
+    try:
+        return BATCH_SCHEMA.load(given, partial=True)
+    except ValidationError as error:
+        field, message = first_message(error.messages)
+        raise FixtureError(message, index, field, kind=BATCH) from None
+
+
+def parse_jobs(
+    document: list[Any], first_ordinal: int, batches: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
     loaded = []
     for index, given in enumerate(document):
         if not isinstance(given, dict):
@@ -103,7 +163,7 @@ def parse_records(document: Any, first_ordinal: int = 0) -> list[dict[str, Any]]
         except ValidationError as error:
             field, message = first_message(error.messages)
             raise FixtureError(message, index, field) from None
-    shared = batch_fields(loaded)
+    shared = batch_fields(batches, loaded)
     records, seen = [], set()
     fake = Faker()
     for index, given in enumerate(loaded):
@@ -124,6 +184,65 @@ def parse_records(document: Any, first_ordinal: int = 0) -> list[dict[str, Any]]
     return records
 
 
+def complete_batches(
+    given: list[dict[str, Any]], jobs: list[dict[str, Any]], first_ordinal: int
+) -> list[dict[str, Any]]:
+    """The batch records of a fixture: those given, completed from their jobs, then one made
+    for each batch its jobs name and no record gives. A given status, or count, must be
+    what the jobs make it (SPEC section 11)."""
+    by_batch: dict[str, list[dict[str, Any]]] = {}
+    for job in jobs:
+        by_batch.setdefault(job["batch_id"], []).append(job)
+    fake = Faker()
+    records, seen = [], set()
+    for index, batch in enumerate([*given, *({"id": i} for i in by_batch if i not in {b.get("id") for b in given})]):  # fmt: skip
+        fake.seed_instance(f"fixture-batch-{first_ordinal + index}")
+        own = by_batch.get(batch.get("id"), [])
+        record = complete_batch(batch, own, fake)
+        where = index if index < len(given) else None
+        if record["id"] in seen:
+            raise FixtureError(f"duplicate id {record['id']!r}", where, "id", kind=BATCH)
+        seen.add(record["id"])
+        for job in own:
+            for key in ("project_id", "user_id"):
+                if job[key] != record[key]:
+                    raise FixtureError(
+                        f"{job[key]!r} is not its batch's {key} ({record[key]!r})",
+                        jobs.index(job), key,
+                    )  # fmt: skip
+        for key in ("status", "jobs_count", "jobs_count_per_status"):
+            if key in batch and batch[key] != record[key]:
+                raise FixtureError(
+                    f"contradicts its jobs, which make it {json.dumps(record[key])}",
+                    where, key, kind=BATCH,
+                )  # fmt: skip
+        records.append(record)
+    return records
+
+
+def complete_batch(given: dict[str, Any], jobs: list[dict[str, Any]], fake: Faker) -> dict[str, Any]:  # fmt: skip
+    """A full batch record: the given fields, the others from its jobs or made up; its status,
+    counts and times from its jobs."""
+    rnd = fake.random
+    first = jobs[0] if jobs else {}
+    emulator = any(job["slurm_cluster_name"] for job in jobs)
+    created = min((job["created_at"] for job in jobs), default=None)
+    batch = {
+        "id": fake.uuid4(), "parent_id": None, "status": "PENDING", "open": False,
+        "device_type": "EMU_MPS" if emulator else "FRESNEL",
+        "project_id": first.get("project_id") or fake.uuid4(),
+        "user_id": first.get("user_id") or fake.uuid4(),
+        "created_at": created or NOW - seconds(rnd.uniform(3600, 30 * 86400)),
+        "queue_priority": "MEDIUM", "tags": [], "webhook": None, "configuration": None,
+        "backend_configuration": None, "sequence_builder": None, "end_datetime": None,
+        **given,
+    }  # fmt: skip
+    batch.setdefault("updated_at", batch["created_at"])
+    if given.get("status") != "CANCELED":
+        batch["status"] = "PENDING"  # what the jobs make it
+    return {**batch, **summary(batch, jobs)}
+
+
 def encodable(value: Any) -> bool:
     """Whether a JSON value can be stored: JSON's \\ud800 escapes make strings UTF-8 cannot hold."""
     try:
@@ -133,15 +252,18 @@ def encodable(value: Any) -> bool:
     return True
 
 
-def batch_fields(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """By batch id, the project, user and origin that the batch's records give first."""
+def batch_fields(
+    batches: list[dict[str, Any]], jobs: list[dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """By batch id, the project, user and origin its batch record gives, else its jobs first."""
     shared: dict[str, dict[str, Any]] = {}
-    for record in records:
-        if "batch_id" in record:
-            known = shared.setdefault(record["batch_id"], {})
-            for key in BATCH_FIELDS:
-                if key in record:
-                    known.setdefault(key, record[key])
+    keyed = [(b["id"], b) for b in batches if "id" in b]
+    keyed += [(j["batch_id"], j) for j in jobs if "batch_id" in j]
+    for batch_id, record in keyed:
+        known = shared.setdefault(batch_id, {})
+        for key in BATCH_FIELDS:
+            if key in record:
+                known.setdefault(key, record[key])
     return shared
 
 
@@ -248,13 +370,25 @@ def fill_progress(job: dict[str, Any], status: str, rnd: Random) -> int:
     return 0
 
 
-def dump_records(records: Iterable[dict[str, Any]]) -> Iterable[str]:
-    """A fixture file's text, in pieces: `{"jobs": [...]}` with one record a line."""
+def dump_records(
+    records: Iterable[dict[str, Any]], batches: Iterable[dict[str, Any]] | None = None
+) -> Iterable[str]:
+    """A fixture file's text, in pieces: `{"jobs": [...], "batches": [...]}`, a record a line.
+
+    `batches` is read after the jobs (a generator's batches are known once its jobs are).
+    """
     yield '{"jobs": [\n'
+    yield from lines(records)
+    if batches is not None:
+        yield '\n],\n"batches": [\n'
+        yield from lines(batches)
+    yield "\n]}\n"
+
+
+def lines(records: Iterable[dict[str, Any]]) -> Iterable[str]:
     for index, record in enumerate(records):
         prefix = ",\n" if index else ""
         yield prefix + json.dumps(to_json(record), ensure_ascii=False, separators=(",", ":"))
-    yield "\n]}\n"
 
 
 def to_json(record: dict[str, Any]) -> dict[str, Any]:

@@ -18,8 +18,15 @@ from typing import Any
 
 from faker import Faker
 
+from ..domain.batches import summary
 from ..domain.jobs import CANCEL_DELAY, error_messages, progress_at, run_time, seconds
-from ..vocabulary import DEFAULT_RANDOM_SEED, FAILED_STATUSES, FINAL_STATUSES, RECORD_FIELDS
+from ..vocabulary import (
+    DEFAULT_RANDOM_SEED,
+    FAILED_STATUSES,
+    FINAL_STATUSES,
+    QUEUE_PRIORITIES,
+    RECORD_FIELDS,
+)
 
 NOW = datetime(2025, 6, 2, 12, 0, tzinfo=UTC)  # the instant generated data is looked at
 
@@ -68,6 +75,7 @@ class Batch:
     error_rate: float
     cancel_at: datetime | None
     role: str = ""  # a live batch at NOW: "queued", "running" or "cancelling"
+    parent_id: str | None = None  # the failed batch it retries
 
 
 class Generator:
@@ -92,6 +100,7 @@ class Generator:
         self.user_weights = [1 / (rank + 1) for rank in range(len(users))]
         self.failed: deque[tuple[Batch, list[dict[str, Any]]]] = deque(maxlen=100)
         self.next_slurm_id = SLURM_FIRST_JOB_ID
+        self.batches: deque[dict[str, Any]] = deque()  # the records of the batches made, to take
 
     def jobs(self) -> Iterator[dict[str, Any]]:
         made = live = 0
@@ -156,6 +165,8 @@ class Generator:
             self.uuid4(), project_id, user_id, origin, device, names, runs,
             created_at, error_rate, cancel_at,
         )  # fmt: skip
+        if retried:
+            batch.parent_id = previous.id
         return batch, retried
 
     def run_batch(
@@ -169,6 +180,7 @@ class Generator:
         if batch.role == "queued":
             clock = max(clock, NOW + seconds(rnd.uniform(60, 3600)))
         failed: list[dict[str, Any]] = []
+        made: list[dict[str, Any]] = []
         for order in range(1, size + 1):
             parent = retried[order - 1] if retried else None
             job_id = self.uuid4()
@@ -206,9 +218,11 @@ class Generator:
                 job["slurm_job_id"] = job["slurm_cluster_name"] = None
             if job["status"] in FAILED_STATUSES:
                 failed.append(job)
+            made.append(job)
             yield {key: job[key] for key in RECORD_FIELDS}
         if failed and batch.cancel_at is None:
             self.failed.append((batch, failed))
+        self.batches.append(batch_record(batch, made))
 
     def schedule(
         self, job: dict[str, Any], batch: Batch, start: datetime, duration: timedelta
@@ -249,6 +263,36 @@ class Generator:
         if end is None:
             return (start or job["created_at"]) + duration
         return end + seconds(rnd.uniform(0.5, 3))
+
+
+TAGS = ("calibration", "benchmark", "production", "vqe", "qaoa", "mis", "rydberg", "nightly")
+
+
+def batch_record(batch: Batch, jobs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The record of a batch whose jobs are made: its status, counts and times from them.
+
+    Its own draws (priority, tags, open) come from its id, so the jobs stay as they were.
+    """
+    rnd = Random(f"batch-{batch.id}")
+    cancelled = batch.cancel_at is not None and batch.cancel_at <= NOW
+    record = {
+        "id": batch.id, "parent_id": batch.parent_id,
+        "status": "CANCELED" if cancelled else "PENDING",
+        "open": batch.role == "running" and rnd.random() < 0.3,
+        "device_type": batch.device, "project_id": batch.project_id, "user_id": batch.user_id,
+        "created_at": batch.created_at, "updated_at": batch.created_at,
+        "start_datetime": None, "end_datetime": batch.cancel_at if cancelled else None,
+        "queue_priority": rnd.choices(QUEUE_PRIORITIES, (15, 70, 15))[0],
+        "tags": rnd.sample(TAGS, rnd.choice((0, 0, 1, 1, 2))), "webhook": None,
+        "configuration": None, "backend_configuration": None, "sequence_builder": None,
+    }  # fmt: skip
+    return {**record, **summary(record, jobs)}
+
+
+def generate(count: int, random_seed: int = DEFAULT_RANDOM_SEED) -> Generator:
+    """A generator of `count` jobs: iterate `jobs()`; `batches` holds the records of the
+    batches made so far (take them as they come: a million jobs make many)."""
+    return Generator(count, random_seed)
 
 
 def generate_jobs(count: int, random_seed: int = DEFAULT_RANDOM_SEED) -> Iterator[dict[str, Any]]:

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from random import Random
 from typing import Any
 
-from ..vocabulary import FINAL_STATUSES, LIFE_STEPS, RUNNING_STATUSES
+from ..vocabulary import FINAL_STATUSES, LATEST, LIFE_STEPS, RUNNING_STATUSES
 
 Record = Mapping[str, Any]
 CANCEL_DELAY = timedelta(seconds=60)  # a cancelled job is CANCELING until its worker stops
@@ -40,21 +40,42 @@ def seconds(value: float) -> timedelta:
     return timedelta(microseconds=round(value * 1_000_000))
 
 
-def run_time(job_id: str, runs: int) -> timedelta:
-    """How long a job runs once started: about 0.3 s a run plus set-up, the same for the same job.
+@dataclass(frozen=True)
+class Pace:
+    """How long jobs wait once next in line, and run: set-up plus a time per run."""
+
+    queue: tuple[float, float]  # seconds, from .. to
+    per_run: float  # seconds
+    setup: tuple[float, float]  # seconds, from .. to
+    longest: timedelta
+
+
+# The data set's jobs, at a busy QPU's pace; jobs submitted through the API, at a pace a
+# person can watch on the dashboard and `create_batch(..., wait=True)` waits seconds for.
+DATA_PACE = Pace((5, 60), 0.3, (2, 20), LONGEST_RUN)
+SUBMITTED_PACE = Pace((0.2, 1.0), 0.001, (0.5, 1.5), timedelta(seconds=5))
+
+
+def pace_of(job: Record) -> Pace:
+    return SUBMITTED_PACE if job.get("submitted") else DATA_PACE
+
+
+def run_time(job_id: str, runs: int, pace: Pace = DATA_PACE) -> timedelta:
+    """How long a job runs once started: set-up plus about `per_run` a run, the same for the same job.
 
     The generator lays out past runs with it and the lifecycle runs live jobs with it, so a
     job that was running when the data set was made ends when its schedule said it would.
     """
     spread = zlib.crc32(job_id.encode())  # cheap, and the same everywhere
     speed, setup = (spread & 0xFFFF) / 0x10000, (spread >> 16) / 0x10000
-    estimate = max(runs, 0) * 0.3 * (0.8 + 0.5 * speed) + 2 + 18 * setup
-    return min(seconds(min(estimate, LONGEST_RUN.total_seconds())), LONGEST_RUN)
+    low, high = pace.setup
+    estimate = max(runs, 0) * pace.per_run * (0.8 + 0.5 * speed) + low + (high - low) * setup
+    return min(seconds(min(estimate, pace.longest.total_seconds())), pace.longest)
 
 
-def queue_time(job_id: str) -> timedelta:
-    """How long a job waits once it is next in line: 5 to 60 s, the same for the same job."""
-    return seconds(Random(f"queue-{job_id}").uniform(5, 60))
+def queue_time(job_id: str, pace: Pace = DATA_PACE) -> timedelta:
+    """How long a job waits once it is next in line, the same for the same job."""
+    return seconds(Random(f"queue-{job_id}").uniform(*pace.queue))
 
 
 def error_messages(rnd: Random) -> list[str]:
@@ -75,13 +96,19 @@ class Run:
     duration: timedelta
     fails_after: timedelta | None
     rnd: Random
+    errors: tuple[str, ...] = ()  # the messages it fails with (none given: drawn from rnd)
 
     @classmethod
     def of(cls, job: Record, error_rate: float) -> Run:
-        duration = run_time(job["id"], job["runs"])
+        """The job's run: its fate if the control API decided one, else the error rate's draw."""
+        duration = run_time(job["id"], job["runs"], pace_of(job))
         rnd = Random(f"outcome-{job['id']}")
+        fate = job.get("fate")
         fails = rnd.random() < error_rate
-        return cls(duration, duration * rnd.uniform(0.1, 0.9) if fails else None, rnd)
+        if fate is not None:
+            fails = fate["status"] == "ERROR"
+        errors = tuple(fate.get("errors") or ()) if fate else ()
+        return cls(duration, duration * rnd.uniform(0.1, 0.9) if fails else None, rnd, errors)
 
     def end(self, start: datetime) -> datetime:
         return start + (self.fails_after if self.fails_after is not None else self.duration)
@@ -98,7 +125,7 @@ class Run:
         return {
             "status": "ERROR",
             "progress": int(self.fails_after / self.duration * 100),
-            "errors": error_messages(self.rnd),
+            "errors": list(self.errors) or error_messages(self.rnd),
             "end_timestamp": end,
             "updated_at": end,
         }
@@ -138,7 +165,7 @@ def advance_batch(
             free_at = stopped
         elif status in ("PENDING", "RUNNING"):
             if status == "PENDING":
-                start = max(updated_at, free_at or since, since) + queue_time(job["id"])
+                start = max(updated_at, free_at or since, since) + queue_time(job["id"], pace_of(job))
                 if start > now:
                     return changes, start
                 fields = {"status": "RUNNING", "start_timestamp": start, "updated_at": start,
@@ -154,6 +181,15 @@ def advance_batch(
         if fields:
             changes.append((job["id"], status, fields))
     return changes, None
+
+
+def finish_time(
+    jobs: Iterable[Record], now: datetime, since: datetime, error_rate: float
+) -> datetime | None:
+    """When the last of one batch's live jobs (in creation order) will have ended (None: none)."""
+    changes, _ = advance_batch(jobs, LATEST - LONGEST_RUN * 3, since, error_rate)
+    ends = [fields["end_timestamp"] for _, _, fields in changes if "end_timestamp" in fields]
+    return max(ends, default=None)
 
 
 def inconsistencies(job: Record) -> list[tuple[str, str]]:

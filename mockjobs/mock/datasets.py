@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import peewee
 
-from ..data.fixtures import FixtureError, read_fixture_file
-from ..data.generator import generate_jobs
+from ..data.fixtures import BATCH, FixtureError, read_fixture
+from ..data.generator import generate
 from ..store import UnstorableValue
+from ..store.batches import Batches, Workloads
 from ..store.jobs import Jobs
+from ..store.records import Records
 from ..vocabulary import DEFAULT_RANDOM_SEED
 
 Progress = Callable[[int], None]
@@ -41,18 +44,34 @@ class DataSet:
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def populate(jobs: Jobs, dataset: DataSet, progress: Progress | None = None) -> int:
-    """Replace the store's jobs with a data set: fixture files, then generated jobs."""
+def populate(
+    jobs: Jobs, batches: Batches, workloads: Workloads, dataset: DataSet,
+    progress: Progress | None = None,
+) -> int:  # fmt: skip
+    """Replace the store's data with a data set: fixture files, then generated jobs."""
     store = jobs.store
     with store.writing(), store.bulk_loading():
-        jobs.clear()
+        for table in (jobs, batches, workloads):
+            table.clear()
         loaded = 0
         for path in dataset.fixtures:
-            records = read_fixture_file(path, first_ordinal=loaded)
-            refuse_stored_ids(jobs, records, "loaded from an earlier file", path)
-            loaded += insert(jobs, records, progress, path)
+            fixture = read_fixture(path, first_ordinal=loaded)
+            refuse_stored_ids(jobs, fixture.jobs, "loaded from an earlier file", path)
+            refuse_stored_ids(batches, fixture.batches, "loaded from an earlier file", path, BATCH)
+            loaded += insert(jobs, fixture.jobs, progress, path)
+            insert(batches, fixture.batches, source=path, kind=BATCH)
+        generator = generate(dataset.seed, dataset.random_seed)
+
+        def generated() -> Iterator[dict[str, Any]]:
+            """The jobs, the batches made meanwhile inserted as they come (memory stays flat)."""
+            for job in generator.jobs():
+                yield job
+                if len(generator.batches) >= 5000:
+                    batches.insert(drain(generator.batches))
+            batches.insert(drain(generator.batches))
+
         try:
-            loaded += insert(jobs, generate_jobs(dataset.seed, dataset.random_seed), progress)
+            loaded += insert(jobs, generated(), progress)
         except peewee.IntegrityError:
             raise FixtureError(
                 "generated jobs have the ids of fixture jobs (the fixtures were generated with"
@@ -61,19 +80,28 @@ def populate(jobs: Jobs, dataset: DataSet, progress: Progress | None = None) -> 
     return loaded
 
 
-def insert(jobs: Jobs, records: Any, progress: Progress | None = None, source: str = "") -> int:
+def drain(pending: deque[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    while pending:
+        yield pending.popleft()
+
+
+def insert(
+    table: Records, records: Any, progress: Progress | None = None, source: str = "",
+    kind: str = "record",
+) -> int:  # fmt: skip
     """Insert complete records; a FixtureError names a record the database cannot hold."""
     try:
-        return jobs.insert(records, progress=progress)
+        return table.insert(records, progress=progress)
     except UnstorableValue as error:
-        raise FixtureError(error.reason, error.index, error.field, source) from None
+        raise FixtureError(error.reason, error.index, error.field, source, kind) from None
 
 
 def refuse_stored_ids(
-    jobs: Jobs, records: list[dict[str, Any]], why: str, source: str = ""
-) -> None:
+    table: Records, records: list[dict[str, Any]], why: str, source: str = "",
+    kind: str = "record",
+) -> None:  # fmt: skip
     """A FixtureError naming the first record whose id the store holds already."""
-    stored = jobs.existing_ids(record["id"] for record in records)
+    stored = set(table.get_many(record["id"] for record in records))
     for index, record in enumerate(records):
         if record["id"] in stored:
-            raise FixtureError(f"duplicate id {record['id']!r} ({why})", index, "id", source)
+            raise FixtureError(f"duplicate id {record['id']!r} ({why})", index, "id", source, kind)

@@ -11,6 +11,7 @@ from ..store.state import JournalTable
 
 MAX_TEXT = 256  # characters kept of a path, a query value or a header
 MAX_PART = 4096  # characters kept of a query's values, of the headers, of an error answer's JSON
+MAX_BODY = 32 * 1024  # characters kept of a request body's JSON (a batch with its sequence)
 SECRETS = ("authorization", "proxy-authorization", "cookie", "x-api-key")  # kept redacted
 
 
@@ -25,6 +26,7 @@ class RecordedRequest:
     status: int
     time: str = field(compare=False)
     response: Any = field(default=None, compare=False)  # the JSON body of an error answer
+    body: Any = field(default=None, compare=False)  # the JSON a POST, PUT or PATCH sent (inflated)
 
     @property
     def url(self) -> str:
@@ -46,7 +48,7 @@ FIELDS = tuple(f.name for f in fields(RecordedRequest))
 class Journal:
     """The most recent requests, oldest first, from every process sharing the store.
 
-    Bounded in bytes as well as in entries (`bounded`): about 14 KB an entry at most.
+    Bounded in bytes as well as in entries (`bounded`): about 46 KB an entry at most.
     """
 
     def __init__(self, table: JournalTable) -> None:
@@ -103,12 +105,18 @@ def bounded(entry: RecordedRequest) -> RecordedRequest:
             break
         headers[clip(name)] = redact(name, value)
         room -= len(name) + len(headers[clip(name)])
-    response = entry.response
-    if response is not None:
-        text = json.dumps(response, ensure_ascii=False)
-        if len(text) > MAX_PART:
-            response = {"truncated": clip(text, MAX_PART)}
-    return replace(entry, path=clip(entry.path), query=query, headers=headers, response=response)
+    return replace(
+        entry, path=clip(entry.path), query=query, headers=headers,
+        response=within(entry.response, MAX_PART), body=within(entry.body, MAX_BODY),
+    )  # fmt: skip
+
+
+def within(value: Any, limit: int) -> Any:
+    """A JSON value, or `{"truncated": its text clipped}` when its text is longer than `limit`."""
+    if value is None:
+        return None
+    text = json.dumps(value, ensure_ascii=False)
+    return value if len(text) <= limit else {"truncated": clip(text, limit)}
 
 
 def normalize_query(query: dict[str, Any] | None) -> dict[str, list[str]]:

@@ -1,7 +1,9 @@
-"""Jobs that live: with lifecycle on, queued jobs start, running ones progress and finish.
+"""Jobs that live: queued jobs start, running ones progress and finish.
 
-The rules are the domain's (`domain.jobs.advance_batch`); this module applies them to the
-store. Only status changes are written: a running job's progress is computed when it is read
+Jobs submitted through the API always live; the data set's own jobs live with lifecycle on
+(`everything`). The rules are the domain's (`domain.jobs.advance_batch`); this module
+applies them to the store, and brings the batches' summaries in step (`refresh`). Only
+status changes are written: a running job's progress is computed when it is read
 (`live_progress`), so that repeated reads of unchanged data hit the caches. Everything
 follows from the jobs and the clock, so a jump of the clock lands where waiting would have.
 """
@@ -9,20 +11,36 @@ follows from the jobs and the clock, so a jump of the clock lands where waiting 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from itertools import groupby
 from typing import Any
 
+from ..domain.batches import summary
 from ..domain.jobs import Run, advance_batch
+from ..store.batches import Batches
 from ..store.jobs import Jobs
+
+
+def refresh(jobs: Jobs, batches: Batches, batch_ids: Iterable[str]) -> None:
+    """Bring the summaries of these batches (status, counts, times) in line with their jobs."""
+    batch_ids = set(batch_ids)
+    if not batch_ids:
+        return
+    with jobs.store.writing():
+        found = jobs.statuses_of(batch_ids)
+        for batch_id, batch in batches.get_many(batch_ids).items():
+            fields = summary(batch, found.get(batch_id, ()))
+            if any(batch[name] != value for name, value in fields.items()):
+                batches.set(batch_id, fields)
 
 
 class Lifecycle:
     """Brings the live jobs of a store to the clock's present, writing only what changes."""
 
-    def __init__(self, jobs: Jobs, error_rate: float) -> None:
-        self.jobs, self.error_rate = jobs, error_rate
+    def __init__(self, jobs: Jobs, batches: Batches, error_rate: float, everything: bool) -> None:
+        self.jobs, self.batches, self.error_rate = jobs, batches, error_rate
+        self.everything = everything  # the data set's jobs too, not only the submitted ones
         self._lock = threading.Lock()
         self._known: tuple[int, datetime | None] | None = None  # (version, next change due)
 
@@ -37,13 +55,20 @@ class Lifecycle:
                 due = self._known[1]
                 if due is None or due > now:
                     return 0
-            changes, next_due = [], None
-            for _, batch in groupby(self.jobs.live(), key=lambda job: job["batch_id"]):
+            changes, next_due, moved = [], None, set()
+            live = self.jobs.live(submitted_only=not self.everything)
+            for batch_id, batch in groupby(live, key=lambda job: job["batch_id"]):
                 made, due = advance_batch(batch, now, since, self.error_rate)
-                changes += made
+                if made:
+                    changes += made
+                    moved.add(batch_id)
                 if due is not None and (next_due is None or due < next_due):
                     next_due = due
-            changed = self.jobs.update(changes) if changes else 0
+            changed = 0
+            if changes:
+                with self.jobs.store.writing():
+                    changed = self.jobs.update(changes)
+                    refresh(self.jobs, self.batches, moved)
             # What was computed is known for the version read before the jobs were: any
             # write since (ours included) makes another version, and a fresh look.
             self._known = (version, next_due)

@@ -8,11 +8,12 @@ from datetime import datetime
 from typing import Any
 
 from ..contract.records import JobSchema
-from ..data.fixtures import parse_records, to_json
+from ..data.fixtures import BATCH, parse_fixture, to_json
 from ..domain.jobs import cancel
 from ..queries.jobs import job_query
 from ..queries.pages import Item, PageCache
 from ..store import Store
+from ..store.batches import Batches, Workloads
 from ..store.jobs import Jobs, Record
 from ..store.state import FaultTable, JournalTable, Values
 from ..store.tables import dump_json
@@ -21,7 +22,9 @@ from .clock import Clock
 from .datasets import DataSet, Progress, insert, populate, refuse_stored_ids
 from .faults import Faults
 from .journal import Journal
-from .lifecycle import Lifecycle
+from .batches import Submissions
+from .lifecycle import Lifecycle, refresh
+from .workloads import WorkloadBook
 
 SNAPSHOTS_KEPT = 4  # data sets whose snapshot is kept for fast resets
 LIST_ITEM = JobSchema(only=RESPONSE_FIELDS)
@@ -43,15 +46,23 @@ class Mock:
         *,
         journal_size: int = 1000,
         lifecycle: bool = False,
+        fast_forward: bool = False,
         error_rate: float = 0.1,
     ) -> None:
         self.store = store
         self.jobs = Jobs(store)
+        self.batch_records = Batches(store)
+        self.workload_records = Workloads(store)
         self.values = Values(store)
         self.journal = Journal(JournalTable(store, journal_size))
         self.faults = Faults(FaultTable(store))
         self.clock = Clock(self.values)
-        self.lifecycle = Lifecycle(self.jobs, error_rate) if lifecycle else None
+        self.lifecycle = Lifecycle(self.jobs, self.batch_records, error_rate, everything=lifecycle)
+        self.batches = Submissions(
+            self.jobs, self.batch_records, self.values, self.clock, self.lifecycle, self.tick,
+            fast_forward=fast_forward,
+        )  # fmt: skip
+        self.workloads = WorkloadBook(self.workload_records, self.clock, fast_forward=fast_forward)
         self.job_pages = PageCache(
             store.reading, store.version, self._ordered_jobs, self.jobs.by_rowid, self._list_item
         )
@@ -80,7 +91,7 @@ class Mock:
                 if not self.store.has_snapshot(self._snapshot_name(self.dataset)):
                     self._remember(self.dataset)
                 return
-            populate(self.jobs, self._configured, progress)
+            populate(*self._tables, self._configured, progress)
             self.values.set(DATASET, self._configured.to_json())
             self._remember(self._configured)
             self._start_afresh()
@@ -98,7 +109,7 @@ class Mock:
             if restorable:
                 self.store.restore(self._snapshot_name(dataset))
             elif dataset is not None:
-                populate(self.jobs, dataset)
+                populate(*self._tables, dataset)
             self.values.set(DATASET, None if dataset is None else dataset.to_json())  # it loaded
             self._remember(dataset, take=not restorable)
             self._start_afresh()
@@ -107,8 +118,8 @@ class Mock:
         self.journal.clear()
         self.faults.clear()
         self.clock.reset()
-        if self.lifecycle is not None:
-            self.lifecycle.forget()
+        self.batches.forget_fates()
+        self.lifecycle.forget()
 
     @staticmethod
     def _snapshot_name(dataset: DataSet | None) -> str:
@@ -129,22 +140,34 @@ class Mock:
 
     # -- jobs ----------------------------------------------------------------------------
 
+    @property
+    def _tables(self) -> tuple[Jobs, Batches, Workloads]:
+        return self.jobs, self.batch_records, self.workload_records
+
     def add_jobs(self, records: Sequence[dict[str, Any]] | dict[str, Any]) -> list[dict[str, Any]]:
         """Insert records (partial ones completed as fixture records are); their JSON form.
 
+        Their batches: those a document gives, and one for each other batch id its jobs
+        name that the store has no record of; a stored batch's summary takes its new jobs.
         All or nothing: a FixtureError names the record and field at fault.
         """
-        complete = parse_records(records, first_ordinal=self.jobs.count())  # no lock held
+        fixture = parse_fixture(records, first_ordinal=self.jobs.count())  # no lock held
         with self.store.writing():  # the clashes stay true until the insert
-            refuse_stored_ids(self.jobs, complete, "stored already")
-            insert(self.jobs, complete)
-        return [to_json(record) for record in complete]
+            refuse_stored_ids(self.jobs, fixture.jobs, "stored already")
+            stored = self.batch_records.get_many(b["id"] for b in fixture.batches)
+            given = isinstance(records, dict) and records.get("batches")
+            if given:
+                refuse_stored_ids(self.batch_records, fixture.batches, "stored already", kind=BATCH)
+            insert(self.jobs, fixture.jobs)
+            insert(self.batch_records, [b for b in fixture.batches if b["id"] not in stored])
+            refresh(self.jobs, self.batch_records, stored)
+        return [to_json(record) for record in fixture.jobs]
 
     def job(self, job_id: str) -> Record | None:
         """A job as a client sees it now (a running job's progress computed with lifecycle on)."""
         job = self.jobs.get(job_id)
         if job is not None and self._is_live(job):
-            job["progress"] = self.lifecycle.live_progress(job, self.clock.now())  # type: ignore[union-attr]
+            job["progress"] = self.lifecycle.live_progress(job, self.clock.now())
         return job
 
     def cancel_job(self, job_id: str) -> Record | None:
@@ -155,16 +178,16 @@ class Mock:
                 return None
             fields = cancel(job, self.clock.now())
             self.jobs.update([(job_id, job["status"], fields)])
+            refresh(self.jobs, self.batch_records, [job["batch_id"]])
         return {**job, **fields}
 
     def tick(self) -> None:
-        """With lifecycle on, bring the live jobs to the clock's present."""
-        if self.lifecycle is not None:
-            with self._lock:  # never between a reset's restore and its clock
-                self.lifecycle.advance(self.clock.now(), self.clock.start)
+        """Bring the live jobs (submitted ones; with lifecycle on, all) to the clock's present."""
+        with self._lock:  # never between a reset's restore and its clock
+            self.lifecycle.advance(self.clock.now(), self.clock.start)
 
     def advance_clock(self, seconds: float) -> datetime:
-        """Move the clock forward; with lifecycle on, the jobs move with it."""
+        """Move the clock forward; the live jobs move with it."""
         now = self.clock.advance(seconds)
         self.tick()
         return now
@@ -182,12 +205,13 @@ class Mock:
         return self.jobs.rowids(job_query(self.store.Job, params, self.store.holds_text))
 
     def _is_live(self, job: Record) -> bool:
-        return self.lifecycle is not None and job["status"] == "RUNNING"
+        """Whether a job's progress moves with the clock: a RUNNING job that lives."""
+        return job["status"] == "RUNNING" and (self.lifecycle.everything or job["submitted"])
 
     def _list_item(self, job: Record) -> Item:
         """A job's JSON in the list; a running one's (with lifecycle on) made when it is sent."""
         if self._is_live(job):
-            progress = self.lifecycle.progress_of(job)  # type: ignore[union-attr]
+            progress = self.lifecycle.progress_of(job)
 
             def render(now: datetime) -> bytes:
                 return self._dump({**job, "progress": progress(now)})

@@ -1,4 +1,4 @@
-"""The tables: peewee models of the data (jobs) and of the mock's shared state, unbound.
+"""The tables: peewee models of the data (jobs, batches, workloads) and of the mock's shared state, unbound.
 
 Every store binds its own subclasses (`bind`), so that several servers live in one process
 without sharing a database. Data tables carry the data version (their every change bumps it,
@@ -77,6 +77,9 @@ class Job(peewee.Model):
     origin = peewee.TextField()
     sequence = peewee.TextField(null=True)
     result = JSONField(null=True)
+    # Not of the record: how the mock runs a job submitted through the API.
+    submitted = peewee.BooleanField(default=False)  # it runs even with lifecycle off, quickly
+    fate = JSONField(null=True)  # how it ends, as the control API decided: {status, errors}
 
     class Meta:
         table_name = "job"
@@ -84,6 +87,55 @@ class Job(peewee.Model):
             (("created_at", "id"), False),  # the default order, newest first
             (("batch_id", "creation_order"), False),  # a batch's jobs, as the SDK lists them
         )
+
+
+class Batch(peewee.Model):
+    """A batch: jobs run one after another on one device. Its summary follows its jobs."""
+
+    id = peewee.TextField(primary_key=True)
+    parent_id = peewee.TextField(null=True)
+    status = peewee.TextField(index=True)
+    open = peewee.BooleanField()
+    device_type = peewee.TextField(index=True)
+    project_id = peewee.TextField(index=True)
+    user_id = peewee.TextField(index=True)
+    created_at = TimestampField()
+    updated_at = TimestampField()
+    start_datetime = TimestampField(null=True)
+    end_datetime = TimestampField(null=True)
+    queue_priority = peewee.TextField()
+    tags = JSONField()
+    webhook = peewee.TextField(null=True)
+    configuration = JSONField(null=True)
+    backend_configuration = peewee.TextField(null=True)
+    sequence_builder = peewee.TextField(null=True)
+    jobs_count = peewee.BigIntegerField()
+    jobs_count_per_status = JSONField()
+    submitted = peewee.BooleanField(default=False)  # through the API, since the data set
+
+    class Meta:
+        table_name = "batch"
+        indexes = ((("created_at", "id"), False),)  # the list's order, newest first
+
+
+class Workload(peewee.Model):
+    """A workload: a job of another kind (its config is the client's), run on a backend."""
+
+    id = peewee.TextField(primary_key=True)
+    project_id = peewee.TextField()
+    user_id = peewee.TextField()
+    status = peewee.TextField()
+    backend = peewee.TextField()
+    workload_type = peewee.TextField()
+    config = JSONField()
+    created_at = TimestampField()
+    updated_at = TimestampField()
+    start_timestamp = TimestampField(null=True)
+    end_timestamp = TimestampField(null=True)
+    errors = JSONField()
+
+    class Meta:
+        table_name = "workload"
 
 
 class JournalEntry(peewee.Model):
@@ -123,7 +175,7 @@ class Setting(peewee.Model):
         table_name = "mockjobs_state"
 
 
-DATA_TABLES: tuple[type[peewee.Model], ...] = (Job,)
+DATA_TABLES: tuple[type[peewee.Model], ...] = (Job, Batch, Workload)
 STATE_TABLES: tuple[type[peewee.Model], ...] = (JournalEntry, FaultRule, Setting)
 
 

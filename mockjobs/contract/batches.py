@@ -1,0 +1,295 @@
+"""Batches, workloads, devices and projects: what a client sends and what it is answered.
+
+The API document covers jobs only; for the rest, pasqal-cloud 0.24.0 is the contract (SPEC
+section 11): the bodies its `http_client.py` sends, the fields its models read.
+"""
+
+from __future__ import annotations
+
+from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
+
+from ..vocabulary import (
+    BATCH_FIELDS,
+    BATCH_STATUSES,
+    DEVICE_TYPES,
+    INT64_MAX,
+    QUEUE_PRIORITIES,
+    RESPONSE_FIELDS,
+    STATUSES,
+)
+from . import body_fields as body
+from .answers import JSendPaginationSchema, JSendSuccessSchema
+from .query import Bound, Enum, LaxBoolean, LaxDateTime, LaxInteger, strings
+from .records import JobSchema, Timestamp, non_empty
+
+DEFAULT_RUNS = 1000  # a job sent without `runs`: as many shots as Pulser's BitStrings take
+
+
+# -- what a client sends ---------------------------------------------------------------------
+
+
+class JobCreateSchema(body.BodySchema):
+    """A job to run: `runs` shots of the batch's sequence (or its own), with `variables`."""
+
+    runs = body.Int(load_default=None, allow_none=True, validate=Bound(1, INT64_MAX))
+    variables = body.Dict(load_default=None, allow_none=True)
+    sequence = body.Str(load_default=None, allow_none=True)
+
+
+def job_list(**kwargs: object) -> body.List:
+    return body.List(body.Model(JobCreateSchema), **kwargs)
+
+
+class BatchCreateSchema(body.BodySchema):
+    """POST /api/v1/batches, as `PasqalCloudClient.create_batch` sends it."""
+
+    sequence_builder = body.Str(load_default=None, allow_none=True)
+    jobs = job_list(required=True)
+    open = body.Bool(load_default=False)
+    device_type = body.Str(load_default=None, allow_none=True, validate=Enum(DEVICE_TYPES))
+    project_id = body.Str(required=True)
+    webhook = body.Str(load_default=None, allow_none=True)
+    configuration = body.Dict(load_default=None, allow_none=True)
+    backend_configuration = body.Str(load_default=None, allow_none=True)
+    tags = body.List(body.Str(), load_default=None, allow_none=True)
+    queue_priority = body.Str(load_default="MEDIUM", validate=Enum(QUEUE_PRIORITIES))
+
+
+ADD_JOBS = job_list(required=True)  # POST /api/v2/batches/{id}/jobs: a list of jobs
+TAGS = body.List(body.Str(), required=True)  # PATCH /api/v1/batches/{id}/tags: a list of tags
+
+
+class CancelBatchesSchema(body.BodySchema):
+    """PATCH /api/v1/batches/cancel."""
+
+    batch_ids = body.List(body.Str(), required=True)
+
+
+class WorkloadCreateSchema(body.BodySchema):
+    """POST /api/v1/workloads, as `PasqalCloudClient.create_workload` sends it."""
+
+    workload_type = body.Str(required=True)
+    backend = body.Str(required=True)
+    config = body.Dict(required=True)
+    project_id = body.Str(required=True)
+
+
+class BatchQuerySchema(Schema):
+    """GET /api/v1/batches: the SDK's BatchFilters and PaginationParams."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    offset = LaxInteger(load_default=0, validate=Bound(min=0))
+    limit = LaxInteger(load_default=100, validate=Bound(0, 100, min_inclusive=False))
+    id = strings("Batch ids")
+    project_id = strings("Owner projects")
+    user_id = strings("Owner users")
+    device_type = strings("Device types", Enum(DEVICE_TYPES))
+    status = strings("Batch statuses", Enum(BATCH_STATUSES))
+    open = LaxBoolean(load_default=None, allow_none=False)
+    queue_priority = strings("Queue priorities", Enum(QUEUE_PRIORITIES))
+    tag = fields.String(load_default=None, metadata={"description": "A tag the batch has"})
+    start_date = LaxDateTime(
+        load_default=None, allow_none=False, metadata={"description": "Created at or after"}
+    )
+    end_date = LaxDateTime(
+        load_default=None, allow_none=False, metadata={"description": "Created at or before"}
+    )
+
+
+class JobSelectionSchema(Schema):
+    """Which jobs of a batch to cancel (CancelJobFilters) or to copy (RebatchFilters, `status`)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    id = strings("Job ids")
+    status = strings("Job statuses (rebatch only)", Enum(STATUSES))
+    min_runs = LaxInteger(load_default=None, allow_none=False)
+    max_runs = LaxInteger(load_default=None, allow_none=False)
+    start_date = LaxDateTime(
+        load_default=None, allow_none=False, metadata={"description": "Created at or after"}
+    )
+    end_date = LaxDateTime(
+        load_default=None, allow_none=False, metadata={"description": "Created at or before"}
+    )
+
+
+class ProjectQuerySchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    project_status = fields.String(load_default="ACTIVE", validate=Enum(("ACTIVE", "ARCHIVED")))
+
+
+# -- what it is answered ---------------------------------------------------------------------
+
+
+def counts() -> fields.Dict:
+    return fields.Dict(
+        keys=fields.String(validate=validate.OneOf(STATUSES)),
+        values=fields.Integer(validate=validate.Range(0)),
+        required=True,
+    )
+
+
+class BatchSchema(Schema):
+    """A batch as the SDK's `Batch` model reads it; `complete` is `not open` (deprecated)."""
+
+    class Meta:
+        unknown = RAISE
+        ordered = True
+
+    id = fields.String(required=True, metadata={"format": "uuid"})
+    parent_id = fields.String(required=True, allow_none=True, metadata={"format": "uuid"})
+    status = fields.String(required=True, validate=validate.OneOf(BATCH_STATUSES))
+    open = fields.Boolean(required=True)
+    complete = fields.Function(lambda batch: not batch["open"], required=True)
+    device_type = fields.String(required=True, validate=validate.OneOf(DEVICE_TYPES))
+    device_status = fields.Function(lambda _: "UP", required=True)
+    project_id = fields.String(required=True)
+    user_id = fields.String(required=True)
+    created_at = Timestamp(required=True)
+    updated_at = Timestamp(required=True)
+    start_datetime = Timestamp(required=True, allow_none=True)
+    end_datetime = Timestamp(required=True, allow_none=True)
+    queue_priority = fields.String(required=True, validate=validate.OneOf(QUEUE_PRIORITIES))
+    tags = fields.List(fields.String(), required=True)
+    webhook = fields.String(required=True, allow_none=True)
+    configuration = fields.Dict(required=True, allow_none=True)
+    backend_configuration = fields.String(required=True, allow_none=True)
+    jobs_count = fields.Integer(required=True, validate=validate.Range(0))
+    jobs_count_per_status = counts()
+    sequence_builder = fields.String(required=True, allow_none=True)
+
+
+class BatchRecordSchema(BatchSchema):
+    """A batch record of a fixture file: what a batch answers but `complete`/`device_status`."""
+
+    class Meta:
+        exclude = ("complete", "device_status")
+
+    id = fields.String(required=True, validate=[non_empty, validate.Regexp(r"^[^/]*\Z")])
+
+
+class BatchAnswerSchema(JSendSuccessSchema):
+    """One batch, its sequence builder included."""
+
+    data = fields.Nested(BatchSchema, required=True)
+
+
+class BatchListSchema(JSendSuccessSchema):
+    """A page of batches, newest first, as the job list pages its jobs."""
+
+    data = fields.List(fields.Nested(BatchSchema(only=BATCH_FIELDS)), required=True)
+    pagination = fields.Nested(JSendPaginationSchema, required=True)
+
+
+class BatchStatusSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    id = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(BATCH_STATUSES))
+    jobs_count = fields.Integer(required=True)
+    jobs_count_per_status = counts()
+
+
+class BatchStatusAnswerSchema(JSendSuccessSchema):
+    """What `wait=True` polls: the batch's status and its jobs counted by status."""
+
+    data = fields.Nested(BatchStatusSchema, required=True)
+
+
+class CancelledBatchesSchema(Schema):
+    batches = fields.List(fields.Nested(BatchSchema(only=BATCH_FIELDS)), required=True)
+    errors = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+
+
+class CancelledBatchesAnswerSchema(JSendSuccessSchema):
+    """The batches cancelled, and why each other one was not."""
+
+    data = fields.Nested(CancelledBatchesSchema, required=True)
+
+
+class CancelledJobsSchema(Schema):
+    jobs = fields.List(fields.Nested(JobSchema(only=RESPONSE_FIELDS)), required=True)
+    errors = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+
+
+class CancelledJobsAnswerSchema(JSendSuccessSchema):
+    """The jobs cancelled, and why each other selected one was not."""
+
+    data = fields.Nested(CancelledJobsSchema, required=True)
+
+
+class WorkloadSchema(Schema):
+    """A workload as the SDK's `Workload` model reads it; its result is behind `result_link`."""
+
+    class Meta:
+        unknown = RAISE
+        ordered = True
+
+    id = fields.String(required=True, metadata={"format": "uuid"})
+    project_id = fields.String(required=True)
+    user_id = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    backend = fields.String(required=True)
+    workload_type = fields.String(required=True)
+    config = fields.Dict(required=True)
+    created_at = Timestamp(required=True)
+    updated_at = Timestamp(required=True)
+    start_timestamp = Timestamp(required=True, allow_none=True)
+    end_timestamp = Timestamp(required=True, allow_none=True)
+    errors = fields.List(fields.String(), required=True)
+    result_link = fields.Url(required=True, allow_none=True)
+    result = fields.Dict(required=True, allow_none=True)
+
+
+class WorkloadAnswerSchema(JSendSuccessSchema):
+    data = fields.Nested(WorkloadSchema, required=True)
+
+
+class DeviceSpecsAnswerSchema(JSendSuccessSchema):
+    """Each device type's specs: Pulser's abstract representation of the device, as text."""
+
+    data = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(DEVICE_TYPES)), values=fields.String(),
+        required=True,
+    )  # fmt: skip
+
+
+class PublicDeviceSchema(Schema):
+    device_type = fields.String(required=True, validate=validate.OneOf(DEVICE_TYPES))
+    status = fields.String(required=True, validate=validate.OneOf(["UP", "DOWN"]))
+    specs = fields.String(required=True)
+
+
+class PublicDevicesAnswerSchema(JSendSuccessSchema):
+    """The devices, no token needed."""
+
+    data = fields.List(fields.Nested(PublicDeviceSchema), required=True)
+
+
+class ProjectSchema(Schema):
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(["ACTIVE", "ARCHIVED"]))
+
+
+class ProjectsAnswerSchema(JSendSuccessSchema):
+    """The projects of the data set and of the batches submitted since: all ACTIVE."""
+
+    data = fields.List(fields.Nested(ProjectSchema), required=True)
+
+
+BATCH_ANSWER = BatchAnswerSchema()
+BATCH_ITEM = BatchSchema(only=BATCH_FIELDS)
+BATCH_STATUS_ANSWER = BatchStatusAnswerSchema()
+CANCELLED_BATCHES_ANSWER = CancelledBatchesAnswerSchema()
+CANCELLED_JOBS_ANSWER = CancelledJobsAnswerSchema()
+WORKLOAD_ANSWER = WorkloadAnswerSchema()
+DEVICE_SPECS_ANSWER = DeviceSpecsAnswerSchema()
+PUBLIC_DEVICES_ANSWER = PublicDevicesAnswerSchema()
+PROJECTS_ANSWER = ProjectsAnswerSchema()
