@@ -50,7 +50,7 @@ def test_add_jobs_accepts_a_jobs_object(api: FlaskClient) -> None:
         ([{"color": "red"}], {"type": "value_error", "loc": ["body", 0, "color"], "msg": "Unknown field."}),
         ([{"id": "x"}, {"id": "x"}], {"type": "value_error", "loc": ["body", 1, "id"], "msg": "duplicate id 'x'"}),
         ({"job": []}, {"type": "value_error", "loc": ["body"],
-                       "msg": 'expected a list of job records or an object {"jobs": [...]}'}),
+                       "msg": 'expected a list of job records or an object {"jobs": [...], "batches": [...]}'}),
         ([3], {"type": "value_error", "loc": ["body", 0], "msg": "expected an object, got 3"}),
     ],
 )  # fmt: skip

@@ -12,6 +12,7 @@ from mockjobs.app import create_app
 from mockjobs.data.fixtures import FixtureError, parse_records, read_fixture_file
 from mockjobs.mock.datasets import DataSet, populate
 from mockjobs.store import open_store
+from mockjobs.store.batches import Batches, Workloads
 from mockjobs.store.jobs import Jobs
 from mockjobs.vocabulary import ORIGINS, RECORD_FIELDS, STATUSES
 
@@ -160,9 +161,10 @@ def test_unreadable_files(tmp_path: Path) -> None:
 def test_nothing_is_loaded_from_a_bad_file(tmp_path: Path) -> None:
     good = write(tmp_path, [{"id": "good"}], "good.json")
     bad = write(tmp_path, [{"id": "fine"}, {"status": "nope"}], "bad.json")
-    jobs = Jobs(open_store())
+    store = open_store()
+    jobs = Jobs(store)
     with pytest.raises(FixtureError, match=r"bad\.json: record 1"):
-        populate(jobs, DataSet(seed=5, fixtures=(str(good), str(bad))))
+        populate(jobs, Batches(store), Workloads(store), DataSet(seed=5, fixtures=(str(good), str(bad))))
     assert jobs.count() == 0
 
 

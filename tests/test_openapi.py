@@ -132,7 +132,8 @@ def test_the_other_endpoints_and_the_control_api_are_documented_under_their_tags
     }
     assert tags["/api/v2/jobs"] == tags["/api/v2/jobs/{job_id}"] == {"jobs"}
     assert {path for path, names in tags.items() if names == {"mock control"}} == {
-        "/_mock/reset", "/_mock/jobs", "/_mock/requests", "/_mock/faults", "/_mock/clock"}  # fmt: skip
+        "/_mock/reset", "/_mock/jobs", "/_mock/requests", "/_mock/faults", "/_mock/clock",
+        "/_mock/fates"}  # fmt: skip
     assert set(OURS["paths"]["/_mock/faults"]) == {"get", "post", "delete"}
 
 
@@ -141,12 +142,13 @@ def test_the_documented_operations_are_exactly_the_app_s_routes(app: Flask) -> N
 
     Left out: the dashboard's pages and files (blueprint `ui`: pages for people, not API),
     /openapi.json (the document, not an operation of the API it describes; FastAPI leaves
-    its own out too), and HEAD and OPTIONS, which Flask answers for every route by itself.
+    its own out too), the SDK's OVH routes (not served: a 501 that says so), and HEAD and OPTIONS, which Flask answers for every route by itself.
     """
     routes = {
         (re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule), method.lower())
         for rule in app.url_map.iter_rules()
-        if rule.endpoint.split(".")[0] != "ui" and rule.endpoint != "jobs.openapi"
+        if rule.endpoint.split(".")[0] != "ui"
+        and rule.endpoint not in ("jobs.openapi", "resources.ovh")
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }
     documented = {(path, method) for path, ops in OURS["paths"].items() for method in ops}

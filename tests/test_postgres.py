@@ -26,6 +26,7 @@ from mockjobs.data.fixtures import FixtureError
 from mockjobs.data.generator import generate_jobs
 from mockjobs.mock.datasets import DataSet
 from mockjobs.mock.state import SNAPSHOTS_KEPT, Mock
+from mockjobs.store.tables import DATA_TABLES
 from mockjobs.store import open_store
 from mockjobs.store.jobs import Jobs
 from mockjobs.vocabulary import SORTABLE_FIELDS
@@ -160,7 +161,7 @@ def test_reset_restores_snapshots_kept_in_the_database(url: str, postgres_server
     for seed in range(1, SNAPSHOTS_KEPT + 3):  # more data sets than the snapshots kept
         mock.reset(DataSet(seed=seed))
         assert mock.jobs.count() == seed
-    assert snapshot_tables(postgres_server) == before + SNAPSHOTS_KEPT - 1
+    assert snapshot_tables(postgres_server) == before + (SNAPSHOTS_KEPT - 1) * len(DATA_TABLES)
     mock.reset(DataSet(seed=20))
     assert api.get("/api/v2/jobs").data == start
     mock.add_jobs([{}])

@@ -62,7 +62,7 @@ TAGS = body.List(body.Str(), required=True)  # PATCH /api/v1/batches/{id}/tags: 
 class CancelBatchesSchema(body.BodySchema):
     """PATCH /api/v1/batches/cancel."""
 
-    batch_ids = body.List(body.Str(), required=True)
+    batch_ids = body.List(body.Uuid(), required=True)
 
 
 class WorkloadCreateSchema(body.BodySchema):

@@ -68,6 +68,36 @@ class Str(PydanticField, fields.String):
         return value
 
 
+class Uuid(Str):
+    """A UUID's text, hyphenated or not (pydantic's UUID; its messages, for the common faults)."""
+
+    type_error = ("uuid_type", "UUID input should be a string, bytes or UUID object")
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        problem = uuid_problem(text)
+        if problem:
+            raise pydantic_error("uuid_parsing", f"Input should be a valid UUID, {problem}")
+        return text
+
+
+HEX = frozenset("0123456789abcdefABCDEF")
+
+
+def uuid_problem(text: str) -> str | None:
+    """What keeps `text` from being a UUID, said as pydantic says it (None: it is one)."""
+    for index, char in enumerate(text):
+        if char not in HEX and char != "-":
+            return f"invalid character: found `{char}` at {index}"
+    groups = text.split("-")
+    if len(groups) == 1:
+        return None if len(text) == 32 else f"invalid length: found {len(text)}"
+    for number, (group, size) in enumerate(zip(groups, (8, 4, 4, 4, 12), strict=False)):
+        if len(group) != size:
+            return f"invalid group length in group {number}: expected {size}, found {len(group)}"
+    return None if len(groups) == 5 else f"invalid group count: expected 5, found {len(groups)}"
+
+
 class Bool(PydanticField, fields.Boolean):
     type_error = ("bool_type", "Input should be a valid boolean")
     _unparsable = ("bool_parsing", "Input should be a valid boolean, unable to interpret input")

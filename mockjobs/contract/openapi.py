@@ -147,9 +147,11 @@ def tidy(document: dict[str, Any]) -> dict[str, Any]:
     `default: null`. The job API documents ids as UUIDs, as the real service does, but records
     added take any text for an id (README, differences from the real service).
     """
-    for parameter in document["paths"]["/api/v2/jobs"]["get"]["parameters"]:
-        if parameter["schema"].get("default", "") is None:
-            del parameter["schema"]["default"]
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter["schema"].get("default", "") is None:
+                    del parameter["schema"]["default"]
     properties = document["components"]["schemas"]["ProducedPartialJobResponseV2"]["properties"]
     for schema in properties.values():
         schema.pop("minLength", None)

@@ -49,8 +49,9 @@ class Jobs(Records):
         model, found = self.model, []
         with self.store.session():
             for start in range(0, len(batch_ids), 500):
-                query = model.select().where(model.batch_id.in_(list(batch_ids[start : start + 500])))
-                found += query.order_by(model.batch_id, model.creation_order, model.id).dicts()
+                part = list(batch_ids[start : start + 500])
+                query = model.select().where(model.batch_id.in_(part))
+                found.extend(query.order_by(model.batch_id, model.creation_order, model.id).dicts())
         return found
 
     def statuses_of(self, batch_ids: Iterable[str]) -> dict[str, list[Record]]:
