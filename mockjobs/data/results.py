@@ -51,7 +51,8 @@ def emulator_result(
     1.0, bit i of each string the qubit `qubits[i]`; `duration` is the sequence's, in ns.
     """
     result = result_for(job_id, runs, len(qubits))
-    return result | {"serialised_results": serialised_results(job_id, qubits, duration, result["counter"])}  # fmt: skip
+    serialised = serialised_results(job_id, qubits, duration, result["counter"])
+    return result | {"serialised_results": serialised}
 
 
 def serialised_results(
@@ -62,14 +63,16 @@ def serialised_results(
     Its observable's uuid is drawn from the job id, not from uuid4: the same every time.
     """
     key = str(uuid.UUID(int=Random(f"bitstrings-{job_id}").getrandbits(128), version=4))
-    return json.dumps({
-        "atom_order": list(qubits),
-        "total_duration": duration,
-        "tagmap": {"bitstrings": key},
-        "results": {key: [dict(counter)]},
-        "times": {key: [1.0]},
-        "aggregation_methods": {key: BAG_UNION},
-    })  # fmt: skip
+    return json.dumps(
+        {
+            "atom_order": list(qubits),
+            "total_duration": duration,
+            "tagmap": {"bitstrings": key},
+            "results": {key: [dict(counter)]},
+            "times": {key: [1.0]},
+            "aggregation_methods": {key: BAG_UNION},
+        }
+    )
 
 
 def generated_result(job: Mapping[str, Any]) -> dict[str, Any]:
