@@ -10,7 +10,7 @@ from marshmallow import Schema
 from ..contract.answers import JOB_ANSWER, JOB_STATUS_ANSWER, RESULTS_LINK_ANSWER
 from ..contract.envelope import jsend_success
 from ..contract.errors import JSendFail
-from ..data.results import result_for
+from ..data.results import generated_result
 from ..store.jobs import Record
 from . import current_mock
 
@@ -33,11 +33,16 @@ def find(job_id: str) -> Record:
     return job
 
 
+def has_result(job: Record) -> bool:
+    """Whether the job has a result, told without making one (a sequence may be 16 MiB)."""
+    return job["result"] is not None or job["status"] == "DONE"
+
+
 def result_of(job: Record) -> dict[str, Any] | None:
     """The stored result, or for a DONE job without one, its generated result."""
     if job["result"] is not None:
         return job["result"]
-    return result_for(job["id"], job["runs"]) if job["status"] == "DONE" else None
+    return generated_result(job) if job["status"] == "DONE" else None
 
 
 @blueprint.get("/api/v2/jobs/<job_id>")
@@ -56,7 +61,7 @@ def get_results_link(job_id: str) -> Response:
     """Where to download the results (served here, like a pre-signed URL: no token needed)."""
     job = find(job_id)
     link = None
-    if result_of(job) is not None:
+    if has_result(job):
         link = url_for("job.download_results", job_id=job["id"], _external=True)
     return success(RESULTS_LINK_ANSWER, {"results_link": link})
 
