@@ -10,7 +10,6 @@ from marshmallow import Schema
 from ..contract.answers import JOB_ANSWER, JOB_STATUS_ANSWER, RESULTS_LINK_ANSWER
 from ..contract.envelope import jsend_success
 from ..contract.errors import JSendFail
-from ..data.results import generated_result
 from ..store.jobs import Record
 from . import current_mock
 
@@ -42,7 +41,7 @@ def result_of(job: Record) -> dict[str, Any] | None:
     """The stored result, or for a DONE job without one, its generated result."""
     if job["result"] is not None:
         return job["result"]
-    return generated_result(job) if job["status"] == "DONE" else None
+    return current_mock().generated_result(job) if job["status"] == "DONE" else None
 
 
 @blueprint.get("/api/v2/jobs/<job_id>")

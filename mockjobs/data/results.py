@@ -75,15 +75,21 @@ def serialised_results(
     )
 
 
-def generated_result(job: Mapping[str, Any]) -> dict[str, Any]:
+def generated_result(
+    job: Mapping[str, Any], sequence: str | None = None, emulator: bool | None = None
+) -> dict[str, Any]:
     """The result of a DONE job that stores none, one bit per qubit of its sequence's register.
 
-    A job run on an emulator cluster (it has a slurm cluster: only emulators do) also gets
-    `serialised_results`. Without a register to read, the result is `result_for`'s of old.
+    `sequence`: the job's own, else its batch's; `emulator`: whether its batch's device
+    type is an emulator (None: unknown, then a job run on an emulator cluster is one: only
+    emulators have slurm fields). An emulator's result also has `serialised_results`.
+    Without a register to read, the result is `result_for`'s of old.
     """
-    qubits = qubit_ids(job["sequence"], job["variables"])
+    qubits = qubit_ids(job["sequence"] or sequence, job["variables"])
     if qubits is None:
         return result_for(job["id"], job["runs"])
-    if job["slurm_cluster_name"] is not None:
+    if emulator is None:
+        emulator = job["slurm_cluster_name"] is not None
+    if emulator:
         return emulator_result(job["id"], job["runs"], qubits)
     return result_for(job["id"], job["runs"], len(qubits))

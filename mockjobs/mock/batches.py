@@ -14,7 +14,7 @@ from typing import Any
 from ..contract.batches import BATCH_ITEM, DEFAULT_RUNS
 from ..contract.control import MAX_FATES
 from ..data.devices import device_names
-from ..contract.bodies import NotJSON, parse_json
+from ..data.sequences import read_sequence
 from ..domain.batches import cancel_batch, close, is_final, refuse_jobs, selected
 from ..domain.jobs import Refused, cancel, finish_time
 from ..queries.batches import batch_query
@@ -234,10 +234,7 @@ class Submissions:
 
 def device_name(sequence: str | None) -> str | None:
     """The name of the device a Pulser sequence (its abstract representation) is built for."""
-    try:
-        device = parse_json(sequence).get("device") if sequence else None
-    except (NotJSON, AttributeError):
-        return None
+    device = (read_sequence(sequence) or {}).get("device")
     if isinstance(device, dict):
         device = device.get("name")
     return device if isinstance(device, str) else None

@@ -9,6 +9,7 @@ from typing import Any
 
 from ..contract.records import JobSchema
 from ..data.fixtures import BATCH, parse_fixture, to_json
+from ..data.results import generated_result
 from ..domain.jobs import cancel
 from ..queries.jobs import job_query
 from ..queries.pages import Item, PageCache
@@ -17,7 +18,7 @@ from ..store.batches import Batches, Workloads
 from ..store.jobs import Jobs, Record
 from ..store.state import FaultTable, JournalTable, Values
 from ..store.tables import dump_json
-from ..vocabulary import RESPONSE_FIELDS
+from ..vocabulary import EMULATOR_TYPES, RESPONSE_FIELDS
 from .clock import Clock
 from .datasets import DataSet, Progress, insert, populate, refuse_stored_ids
 from .faults import Faults
@@ -169,6 +170,14 @@ class Mock:
         if job is not None and self._is_live(job):
             job["progress"] = self.lifecycle.live_progress(job, self.clock.now())
         return job
+
+    def generated_result(self, job: Record) -> dict[str, Any]:
+        """A DONE job's result when it stores none: fit to its sequence (or its batch's)."""
+        batch = self.batch_records.get(job["batch_id"])
+        if batch is None:
+            return generated_result(job)
+        emulator = batch["device_type"] in EMULATOR_TYPES
+        return generated_result(job, batch["sequence_builder"], emulator)
 
     def cancel_job(self, job_id: str) -> Record | None:
         """Cancel a job now (domain.jobs.cancel says how, or Refused); None: no such job."""
