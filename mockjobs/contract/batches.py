@@ -19,6 +19,7 @@ from ..vocabulary import (
 )
 from . import body_fields as body
 from .answers import JSendPaginationSchema, JSendSuccessSchema
+from .json_fields import JsonBoolean, JsonInteger
 from .query import Bound, Enum, LaxBoolean, LaxDateTime, LaxInteger, strings
 from .records import JobSchema, Timestamp, non_empty
 
@@ -47,7 +48,7 @@ class BatchCreateSchema(body.BodySchema):
     jobs = job_list(required=True)
     open = body.Bool(load_default=False)
     device_type = body.Str(load_default=None, allow_none=True, validate=Enum(DEVICE_TYPES))
-    project_id = body.Str(required=True)
+    project_id = body.Str(required=True, validate=body.MinLength(1))
     webhook = body.Str(load_default=None, allow_none=True)
     configuration = body.Dict(load_default=None, allow_none=True)
     backend_configuration = body.Str(load_default=None, allow_none=True)
@@ -71,7 +72,7 @@ class WorkloadCreateSchema(body.BodySchema):
     workload_type = body.Str(required=True)
     backend = body.Str(required=True)
     config = body.Dict(required=True)
-    project_id = body.Str(required=True)
+    project_id = body.Str(required=True, validate=body.MinLength(1))
 
 
 class BatchQuerySchema(Schema):
@@ -126,12 +127,15 @@ class ProjectQuerySchema(Schema):
 # -- what it is answered ---------------------------------------------------------------------
 
 
-def counts() -> fields.Dict:
-    return fields.Dict(
-        keys=fields.String(validate=validate.OneOf(STATUSES)),
-        values=fields.Integer(validate=validate.Range(0)),
-        required=True,
-    )
+# A batch's jobs counted by status: every status, 0 for none.
+CountsSchema = Schema.from_dict(
+    {status: JsonInteger(required=True, validate=validate.Range(0, INT64_MAX)) for status in STATUSES},
+    name="CountsSchema",
+)
+
+
+def counts() -> fields.Nested:
+    return fields.Nested(CountsSchema, required=True)
 
 
 class BatchSchema(Schema):
@@ -141,15 +145,16 @@ class BatchSchema(Schema):
         unknown = RAISE
         ordered = True
 
-    id = fields.String(required=True, metadata={"format": "uuid"})
-    parent_id = fields.String(required=True, allow_none=True, metadata={"format": "uuid"})
+    # Any text, as a job record's ids (submitted batches get UUIDs)
+    id = fields.String(required=True, validate=non_empty)
+    parent_id = fields.String(required=True, allow_none=True, validate=non_empty)
     status = fields.String(required=True, validate=validate.OneOf(BATCH_STATUSES))
-    open = fields.Boolean(required=True)
+    open = JsonBoolean(required=True)
     complete = fields.Function(lambda batch: not batch["open"], required=True)
     device_type = fields.String(required=True, validate=validate.OneOf(DEVICE_TYPES))
     device_status = fields.Function(lambda _: "UP", required=True)
-    project_id = fields.String(required=True)
-    user_id = fields.String(required=True)
+    project_id = fields.String(required=True, validate=non_empty)
+    user_id = fields.String(required=True, validate=non_empty)
     created_at = Timestamp(required=True)
     updated_at = Timestamp(required=True)
     start_datetime = Timestamp(required=True, allow_none=True)
@@ -159,7 +164,7 @@ class BatchSchema(Schema):
     webhook = fields.String(required=True, allow_none=True)
     configuration = fields.Dict(required=True, allow_none=True)
     backend_configuration = fields.String(required=True, allow_none=True)
-    jobs_count = fields.Integer(required=True, validate=validate.Range(0))
+    jobs_count = JsonInteger(required=True, validate=validate.Range(0, INT64_MAX))
     jobs_count_per_status = counts()
     sequence_builder = fields.String(required=True, allow_none=True)
 
@@ -171,6 +176,10 @@ class BatchRecordSchema(BatchSchema):
         exclude = ("complete", "device_status")
 
     id = fields.String(required=True, validate=[non_empty, validate.Regexp(r"^[^/]*\Z")])
+
+
+# A fixture's batch record: any top-level field may be left out, but not a status's count.
+PARTIAL_BATCH = tuple(BatchRecordSchema().fields)
 
 
 class BatchAnswerSchema(JSendSuccessSchema):

@@ -13,7 +13,7 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from . import lax
 from .errors import RequestValidationError
@@ -72,6 +72,9 @@ class Uuid(Str):
     """A UUID's text, hyphenated or not (pydantic's UUID; its messages, for the common faults)."""
 
     type_error = ("uuid_type", "UUID input should be a string, bytes or UUID object")
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(metadata={"format": "uuid"}, **kwargs)
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
         text = super()._deserialize(value, attr, data, **kwargs)
@@ -149,6 +152,22 @@ class Model(PydanticField, fields.Nested):
         if not isinstance(value, dict):
             raise self.wrong_type()
         return super()._deserialize(value, attr, data, **kwargs)
+
+
+class MinLength(validate.Length):
+    """At least `min` characters, with pydantic's error."""
+
+    def __init__(self, min: int) -> None:
+        super().__init__(min=min)
+
+    def __call__(self, value: Any) -> Any:
+        if len(value) < self.min:
+            plural = "" if self.min == 1 else "s"
+            raise pydantic_error(
+                "string_too_short", f"String should have at least {self.min} character{plural}",
+                {"min_length": self.min},
+            )  # fmt: skip
+        return value
 
 
 class BodySchema(Schema):

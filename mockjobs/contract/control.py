@@ -9,7 +9,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, missing, post_lo
 
 from ..vocabulary import CONTROL_PREFIX, FAULT_STATUSES, HTTP_METHODS
 from .json_fields import JsonBoolean, JsonInteger, JsonNumber
-from .batches import BatchRecordSchema
+from .batches import PARTIAL_BATCH, BatchRecordSchema
 from .records import JobSchema, Timestamp
 
 MAX_ADVANCE = 10 * 365 * 86400  # seconds the clock moves at most in one advance
@@ -166,7 +166,7 @@ class JobsBodySchema(Schema):
         unknown = RAISE
 
     jobs = fields.List(fields.Nested(JobSchema(partial=True)), required=True)
-    batches = fields.List(fields.Nested(BatchRecordSchema(partial=True)))
+    batches = fields.List(fields.Nested(BatchRecordSchema(partial=PARTIAL_BATCH)))
 
 
 MAX_FATES = 10_000  # submitted jobs whose fate is decided ahead, at most
@@ -211,6 +211,11 @@ class AddedJobsAnswerSchema(Schema):
     data = fields.List(fields.Nested(JobSchema), required=True)
 
 
+# errors_of_errors in JSON Schema, for the OpenAPI document.
+NO_ERRORS_WHEN_DONE = {
+    "if": {"properties": {"status": {"const": "DONE"}}},
+    "then": {"properties": {"errors": {"maxItems": 0}}},
+}
 FATE = FateSchema()
 FATES_ANSWER = FatesAnswerSchema()
 FAULT_RULE = FaultRuleSchema()

@@ -56,9 +56,10 @@ COMPONENTS: dict[str, Any] = {
     "ClockBody": control.ClockSchema,
     "Clock": control.ClockAnswerSchema,
     "Reset": control.ResetAnswerSchema,
+    "FateBody": control.FateSchema,
 }
 # What JSON Schema says beside the fields: post_load checks that it cannot see.
-CHECKS = {"FaultRuleBody": control.HAS_AN_EFFECT}
+CHECKS = {"FaultRuleBody": control.HAS_AN_EFFECT, "FateBody": control.NO_ERRORS_WHEN_DONE}
 RECORDS = ("JobRecord", "PartialJobRecord")  # the control API's: ids are any text
 ENUMS = {"JobStatus": STATUSES, "JobOrigin": ORIGINS}  # by reference wherever they appear
 

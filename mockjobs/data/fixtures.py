@@ -14,7 +14,7 @@ from faker import Faker
 from marshmallow import ValidationError
 
 from ..contract.bodies import NotJSON, check, parse_json
-from ..contract.batches import BatchRecordSchema
+from ..contract.batches import PARTIAL_BATCH, BatchRecordSchema
 from ..contract.records import JobSchema
 from ..domain.batches import summary
 from ..domain.jobs import error_messages, inconsistencies, seconds
@@ -138,7 +138,7 @@ def load_batch(given: Any, index: int) -> dict[str, Any]:
     except NotJSON as error:
         raise FixtureError(error.reason, index, kind=BATCH) from None
     try:
-        return BATCH_SCHEMA.load(given, partial=True)
+        return BATCH_SCHEMA.load(given, partial=PARTIAL_BATCH)
     except ValidationError as error:
         field, message = first_message(error.messages)
         raise FixtureError(message, index, field, kind=BATCH) from None
@@ -207,7 +207,7 @@ def complete_batches(
             for key in ("project_id", "user_id"):
                 if job[key] != record[key]:
                     raise FixtureError(
-                        f"{job[key]!r} is not its batch's {key} ({record[key]!r})",
+                        f"contradicts its batch, whose {key} is {record[key]!r}",
                         jobs.index(job), key,
                     )  # fmt: skip
         for key in ("status", "jobs_count", "jobs_count_per_status"):
