@@ -164,7 +164,9 @@ def test_nothing_is_loaded_from_a_bad_file(tmp_path: Path) -> None:
     store = open_store()
     jobs = Jobs(store)
     with pytest.raises(FixtureError, match=r"bad\.json: record 1"):
-        populate(jobs, Batches(store), Workloads(store), DataSet(seed=5, fixtures=(str(good), str(bad))))
+        populate(
+            jobs, Batches(store), Workloads(store), DataSet(seed=5, fixtures=(str(good), str(bad)))
+        )
     assert jobs.count() == 0
 
 

@@ -26,9 +26,9 @@ from mockjobs.data.fixtures import FixtureError
 from mockjobs.data.generator import generate_jobs
 from mockjobs.mock.datasets import DataSet
 from mockjobs.mock.state import SNAPSHOTS_KEPT, Mock
-from mockjobs.store.tables import DATA_TABLES
 from mockjobs.store import open_store
 from mockjobs.store.jobs import Jobs
+from mockjobs.store.tables import DATA_TABLES
 from mockjobs.vocabulary import SORTABLE_FIELDS
 
 from .postgres import BACKENDS, fresh_schema

@@ -183,6 +183,8 @@ def test_writes_conform_to_the_document(case: schemathesis.Case) -> None:
         refused = refused_for_state(case, response)
         lax = is_negative(case) and lax_parsing_accepts(case, urlsplit(response.request.url).query)
         excluded = [positive_data_acceptance] if refused else []
-        case.validate_response(response, excluded_checks=excluded + ([negative_data_rejection] if lax else []))
+        case.validate_response(
+            response, excluded_checks=excluded + ([negative_data_rejection] if lax else [])
+        )
     finally:
         WRITES.extensions["mockjobs"].reset()

@@ -69,7 +69,8 @@ def get_device_specs() -> Response:
 def get_public_device_specs() -> Response:
     """The same devices, no token needed."""
     devices = [
-        {"device_type": kind, "status": "UP", "specs": specs} for kind, specs in device_specs().items()
+        {"device_type": kind, "status": "UP", "specs": specs}
+        for kind, specs in device_specs().items()
     ]
     return answer(contract.PUBLIC_DEVICES_ANSWER, devices)
 
@@ -80,7 +81,8 @@ def get_projects() -> Response:
     params = parse_query(request.args, schema=PROJECTS)
     ids = current_mock().batch_records.projects() if params["project_status"] == "ACTIVE" else []
     projects: list[dict[str, Any]] = [
-        {"id": project_id, "name": project_name(project_id), "status": "ACTIVE"} for project_id in ids
+        {"id": project_id, "name": project_name(project_id), "status": "ACTIVE"}
+        for project_id in ids
     ]
     return answer(contract.PROJECTS_ANSWER, projects)
 

@@ -129,7 +129,10 @@ class ProjectQuerySchema(Schema):
 
 # A batch's jobs counted by status: every status, 0 for none.
 CountsSchema = Schema.from_dict(
-    {status: JsonInteger(required=True, validate=validate.Range(0, INT64_MAX)) for status in STATUSES},
+    {
+        status: JsonInteger(required=True, validate=validate.Range(0, INT64_MAX))
+        for status in STATUSES
+    },
     name="CountsSchema",
 )
 

@@ -8,8 +8,8 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, missing, post_load, validate
 
 from ..vocabulary import CONTROL_PREFIX, FAULT_STATUSES, HTTP_METHODS
-from .json_fields import JsonBoolean, JsonInteger, JsonNumber
 from .batches import PARTIAL_BATCH, BatchRecordSchema
+from .json_fields import JsonBoolean, JsonInteger, JsonNumber
 from .records import JobSchema, Timestamp
 
 MAX_ADVANCE = 10 * 365 * 86400  # seconds the clock moves at most in one advance

@@ -10,7 +10,12 @@ from . import answers, batches, control
 from .query import JournalQuerySchema
 from .records import JobSchema
 
-JOBS, BATCHES, RESOURCES, CONTROL = "jobs", "batches", "workloads, devices, projects", "mock control"
+JOBS, BATCHES, RESOURCES, CONTROL = (
+    "jobs",
+    "batches",
+    "workloads, devices, projects",
+    "mock control",
+)
 TAGS = [
     {"name": JOBS, "description": "The job list and what a client of it also uses"},
     {"name": BATCHES, "description": "Batches: what the SDK submits, polls, cancels, retries"},
@@ -181,12 +186,15 @@ BATCH_PATHS: dict[str, dict[str, Any]] = {
     },
     "/api/v2/batches/{batch_id}/jobs": {
         "post": batch_operation(
-            "Add Jobs to an open batch", {"200": BATCH, "400": REFUSED, "422": INVALID},
+            "Add Jobs to an open batch",
+            {"200": BATCH, "400": REFUSED, "422": INVALID},
             requestBody=json_body(JOB_LIST_BODY),
-        ),  # fmt: skip
+        ),
     },
     "/api/v2/batches/{batch_id}/cancel": {
-        "patch": batch_operation("Cancel Batch and its unfinished jobs", {"200": BATCH, "400": REFUSED}),  # fmt: skip
+        "patch": batch_operation(
+            "Cancel Batch and its unfinished jobs", {"200": BATCH, "400": REFUSED}
+        ),
     },
     "/api/v1/batches/cancel": {
         "patch": {
@@ -202,24 +210,30 @@ BATCH_PATHS: dict[str, dict[str, Any]] = {
     "/api/v2/batches/{batch_id}/cancel/jobs": {
         "patch": batch_operation(
             "Cancel the selected jobs of a batch",
-            {"200": answer(batches.CancelledJobsAnswerSchema, "Cancelled, and errors by id"),
-             "422": INVALID},
+            {
+                "200": answer(batches.CancelledJobsAnswerSchema, "Cancelled, and errors by id"),
+                "422": INVALID,
+            },
             parameters=SELECTION,
-        ),  # fmt: skip
+        ),
     },
     "/api/v1/batches/{batch_id}/rebatch": {
         "post": batch_operation(
             "Rebatch: a new closed batch of copies of the selected jobs",
-            {"200": BATCH, "400": answer(answers.JSendFailSchema, "JSend fail: no job selected"),
-             "422": INVALID},
+            {
+                "200": BATCH,
+                "400": answer(answers.JSendFailSchema, "JSend fail: no job selected"),
+                "422": INVALID,
+            },
             parameters=SELECTION,
-        ),  # fmt: skip
+        ),
     },
     "/api/v1/batches/{batch_id}/tags": {
         "patch": batch_operation(
-            "Set Batch Tags (replacing its tags)", {"200": BATCH, "422": INVALID},
+            "Set Batch Tags (replacing its tags)",
+            {"200": BATCH, "422": INVALID},
             requestBody=json_body({"type": "array", "items": {"type": "string"}}, "The tags"),
-        ),  # fmt: skip
+        ),
     },
 }
 
@@ -234,32 +248,41 @@ UNKNOWN_WORKLOAD = answer(answers.JSendFailSchema, "JSend fail: no workload has 
 RESOURCE_PATHS: dict[str, dict[str, Any]] = {
     "/api/v1/workloads": {
         "post": resource(
-            "Create Workload", {"200": WORKLOAD, "422": INVALID},
+            "Create Workload",
+            {"200": WORKLOAD, "422": INVALID},
             requestBody=json_body(batches.WorkloadCreateSchema, "The workload"),
-        ),  # fmt: skip
+        ),
     },
     "/api/v2/workloads/{workload_id}": {
-        "get": resource("Get Workload", {"200": WORKLOAD, "404": UNKNOWN_WORKLOAD},
-                        parameters=WORKLOAD_PATH),  # fmt: skip
+        "get": resource(
+            "Get Workload", {"200": WORKLOAD, "404": UNKNOWN_WORKLOAD}, parameters=WORKLOAD_PATH
+        ),
     },
     "/api/v1/workloads/{workload_id}/cancel": {
         "put": resource(
             "Cancel Workload",
-            {"200": WORKLOAD, "400": answer(answers.JSendFailSchema, "JSend fail: it is final"),
-             "404": UNKNOWN_WORKLOAD},
+            {
+                "200": WORKLOAD,
+                "400": answer(answers.JSendFailSchema, "JSend fail: it is final"),
+                "404": UNKNOWN_WORKLOAD,
+            },
             parameters=WORKLOAD_PATH,
-        ),  # fmt: skip
+        ),
     },
     "/results/workloads/{workload_id}": {
         "get": resource(
             "Download a workload's result (its result link; no token)",
-            {"200": answer({"type": "object"}, "What it ran: workload_type, backend, config"),
-             "404": answer(answers.JSendFailSchema, "JSend fail: none, or not DONE")},
+            {
+                "200": answer({"type": "object"}, "What it ran: workload_type, backend, config"),
+                "404": answer(answers.JSendFailSchema, "JSend fail: none, or not DONE"),
+            },
             parameters=WORKLOAD_PATH,
-        ),  # fmt: skip
+        ),
     },
     "/api/v1/devices/specs": {
-        "get": resource("Get Device Specs", {"200": answer(batches.DeviceSpecsAnswerSchema, "By device type")}),  # fmt: skip
+        "get": resource(
+            "Get Device Specs", {"200": answer(batches.DeviceSpecsAnswerSchema, "By device type")}
+        ),
     },
     "/api/v1/devices/public-specs": {
         "get": resource(
@@ -305,12 +328,16 @@ CONTROL_PATHS: dict[str, dict[str, Any]] = {
     "/_mock/fates": {
         "post": control_operation(
             "Decide how the next submitted jobs end (DONE, or ERROR with messages)",
-            {"201": answer(control.FatesAnswerSchema, "Every fate pending, in order"),
-             "422": INVALID},
+            {
+                "201": answer(control.FatesAnswerSchema, "Every fate pending, in order"),
+                "422": INVALID,
+            },
             requestBody=body(control.FateSchema),
             post=True,
-        ),  # fmt: skip
-        "get": control_operation("The fates pending", {"200": answer(control.FatesAnswerSchema, "In order")}),  # fmt: skip
+        ),
+        "get": control_operation(
+            "The fates pending", {"200": answer(control.FatesAnswerSchema, "In order")}
+        ),
         "delete": control_operation("Forget the fates pending", {"200": CLEARED}),
     },
     "/_mock/requests": {

@@ -13,8 +13,8 @@ from typing import Any
 from faker import Faker
 from marshmallow import ValidationError
 
-from ..contract.bodies import NotJSON, check, parse_json
 from ..contract.batches import PARTIAL_BATCH, BatchRecordSchema
+from ..contract.bodies import NotJSON, check, parse_json
 from ..contract.records import JobSchema
 from ..domain.batches import summary
 from ..domain.jobs import error_messages, inconsistencies, seconds

@@ -165,7 +165,9 @@ def advance_batch(
             free_at = stopped
         elif status in ("PENDING", "RUNNING"):
             if status == "PENDING":
-                start = max(updated_at, free_at or since, since) + queue_time(job["id"], pace_of(job))
+                start = max(updated_at, free_at or since, since) + queue_time(
+                    job["id"], pace_of(job)
+                )
                 if start > now:
                     return changes, start
                 fields = {"status": "RUNNING", "start_timestamp": start, "updated_at": start,

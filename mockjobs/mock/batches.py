@@ -64,7 +64,9 @@ class Submissions:
         by then, the clock having moved to when the last one ends."""
         batch = self.get(batch_id)
         if self.fast_forward and batch["submitted"] and not is_final(batch):
-            live = [j for j in self.jobs.of_batches([batch_id]) if j["status"] not in FINAL_STATUSES]
+            live = [
+                j for j in self.jobs.of_batches([batch_id]) if j["status"] not in FINAL_STATUSES
+            ]
             now = self.clock.now()
             end = finish_time(live, now, self.clock.start, self.lifecycle.error_rate)
             if end is not None and end > now:
@@ -145,7 +147,9 @@ class Submissions:
         """The batch CANCELED, its unfinished jobs too (Refused when it is final)."""
         with self.jobs.store.writing():
             batch = self.get(batch_id)
-            fields, changes = cancel_batch(batch, self.jobs.of_batches([batch_id]), self.clock.now())
+            fields, changes = cancel_batch(
+                batch, self.jobs.of_batches([batch_id]), self.clock.now()
+            )
             self.jobs.update(changes)
             self.batches.set(batch_id, fields)
             refresh(self.jobs, self.batches, [batch_id])
@@ -187,7 +191,9 @@ class Submissions:
             original = self.get(batch_id)
             chosen = [j for j in self.jobs.of_batches([batch_id]) if selected(j, selection)]
             if not chosen:
-                raise Refused(f"No job of batch {batch_id} matches the filters: nothing to rebatch.")
+                raise Refused(
+                    f"No job of batch {batch_id} matches the filters: nothing to rebatch."
+                )
             batch = {
                 **original, "id": str(uuid.uuid4()), "parent_id": batch_id, "status": "PENDING",
                 "open": False, "created_at": now, "updated_at": now, "start_datetime": None,

@@ -19,11 +19,11 @@ from ..store.jobs import Jobs, Record
 from ..store.state import FaultTable, JournalTable, Values
 from ..store.tables import dump_json
 from ..vocabulary import EMULATOR_TYPES, RESPONSE_FIELDS
+from .batches import Submissions
 from .clock import Clock
 from .datasets import DataSet, Progress, insert, populate, refuse_stored_ids
 from .faults import Faults
 from .journal import Journal
-from .batches import Submissions
 from .lifecycle import Lifecycle, refresh
 from .workloads import WorkloadBook
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from array import array
+from typing import Any, ClassVar
 
 import peewee
 
@@ -13,7 +14,7 @@ from .records import Records
 
 class Batches(Records):
     fields = BATCH_RECORD_FIELDS
-    extra = {"submitted": False}
+    extra: ClassVar[dict[str, Any]] = {"submitted": False}
     shown = tuple(name for name in BATCH_RECORD_FIELDS if name in BATCH_FIELDS)
 
     def __init__(self, store: Store) -> None:
@@ -27,7 +28,6 @@ class Batches(Records):
                 rows = query.select(peewee.SQL("rowid"), self.model.tags).tuples()
                 found.extend(rowid for rowid, tags in rows if tag in tags)
         return found
-
 
     def projects(self) -> list[str]:
         """The ids of the projects that have batches, in order."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any, ClassVar
+
 import peewee
 
 from ..vocabulary import LIVE_STATUSES, RECORD_FIELDS, RESPONSE_FIELDS
@@ -10,12 +12,11 @@ from .base import Store
 from .records import Record, Records
 
 
-
 class Jobs(Records):
     """The job table of `store`: records in and out as dicts of the record's fields."""
 
     fields = RECORD_FIELDS
-    extra = {"submitted": False, "fate": None}
+    extra: ClassVar[dict[str, Any]] = {"submitted": False, "fate": None}
     shown = (*RESPONSE_FIELDS, "submitted")  # in the list (a submitted job lives)
 
     def __init__(self, store: Store) -> None:

@@ -84,7 +84,9 @@ class Records:
                     [
                         (value if to is None else to(value))
                         for to, value in zip(
-                            convert, (r.get(n, d) for n, d in zip(names, defaults)), strict=True
+                            convert,
+                            (r.get(n, d) for n, d in zip(names, defaults, strict=True)),
+                            strict=True,
                         )
                     ]
                     for r in chunk
