@@ -143,17 +143,18 @@ Change = tuple[str, str, dict[str, Any]]  # job id, the status it has, the field
 
 
 def advance_batch(
-    jobs: Iterable[Record], now: datetime, since: datetime, error_rate: float
+    jobs: Iterable[Record], now: datetime, since: datetime, error_rate: float,
+    free_at: datetime | None = None,
 ) -> tuple[list[Change], datetime | None]:
     """The live jobs of one batch, in creation order, brought to `now`.
 
     A batch runs its jobs one after the other: a PENDING job starts a queue time after the
     device is free (and not before `since`, when the lifecycle began); a RUNNING one ends
     when its run is over; a CANCELING one is CANCELED `CANCEL_DELAY` after the cancellation.
+    `free_at`: when the batch's last job to end left the device (None: none has ended).
     Returns the status changes, and when the batch's next change is due (None: never).
     """
     changes: list[Change] = []
-    free_at: datetime | None = None  # when the previous job of the batch left the device
     for job in jobs:
         status, fields = job["status"], {}
         updated_at, start = job["updated_at"], job["start_timestamp"]
@@ -186,10 +187,10 @@ def advance_batch(
 
 
 def finish_time(
-    jobs: Iterable[Record], now: datetime, since: datetime, error_rate: float
+    jobs: Iterable[Record], since: datetime, error_rate: float, free_at: datetime | None
 ) -> datetime | None:
     """When the last of one batch's live jobs (in creation order) will have ended (None: none)."""
-    changes, _ = advance_batch(jobs, LATEST - LONGEST_RUN * 3, since, error_rate)
+    changes, _ = advance_batch(jobs, LATEST - LONGEST_RUN * 3, since, error_rate, free_at)
     ends = [fields["end_timestamp"] for _, _, fields in changes if "end_timestamp" in fields]
     return max(ends, default=None)
 

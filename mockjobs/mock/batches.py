@@ -68,7 +68,8 @@ class Submissions:
                 j for j in self.jobs.of_batches([batch_id]) if j["status"] not in FINAL_STATUSES
             ]
             now = self.clock.now()
-            end = finish_time(live, now, self.clock.start, self.lifecycle.error_rate)
+            freed = self.jobs.freed_at([batch_id]).get(batch_id)
+            end = finish_time(live, self.clock.start, self.lifecycle.error_rate, freed)
             if end is not None and end > now:
                 self.clock.advance((end - now) / timedelta(seconds=1) + 0.001)
             self.tick()

@@ -57,8 +57,9 @@ class Lifecycle:
                     return 0
             changes, next_due, moved = [], None, set()
             live = self.jobs.live(submitted_only=not self.everything)
+            freed = self.jobs.freed_at({job["batch_id"] for job in live})
             for batch_id, batch in groupby(live, key=lambda job: job["batch_id"]):
-                made, due = advance_batch(batch, now, since, self.error_rate)
+                made, due = advance_batch(batch, now, since, self.error_rate, freed.get(batch_id))
                 if made:
                     changes += made
                     moved.add(batch_id)

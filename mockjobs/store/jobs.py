@@ -68,6 +68,21 @@ class Jobs(Records):
                     found.setdefault(row["batch_id"], []).append(row)
         return found
 
+    def freed_at(self, batch_ids: Iterable[str]) -> dict[str, Any]:
+        """By batch, when its last job to end ended (batches none of whose jobs ended: absent)."""
+        model, found = self.model, {}
+        batch_ids = list(batch_ids)
+        with self.store.session():
+            for start in range(0, len(batch_ids), 500):
+                query = (
+                    model.select(model.batch_id, peewee.fn.MAX(model.end_timestamp))
+                    .where(model.batch_id.in_(batch_ids[start : start + 500]),
+                           model.end_timestamp.is_null(False))
+                    .group_by(model.batch_id)
+                )  # fmt: skip
+                found.update(query.tuples())  # MAX of the field: converted by it
+        return found
+
     def last_order(self, batch_id: str) -> int:
         """The highest creation order in the batch (0: none)."""
         model = self.model
