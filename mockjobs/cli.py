@@ -20,7 +20,7 @@ from . import server
 from .app import create_app
 from .contract.openapi import openapi_document
 from .data.fixtures import FixtureError, dump_records
-from .data.generator import generate_jobs
+from .data.generator import generate
 from .options import from_command_line, setting_options
 from .settings import APP_SETTINGS, MEMORY, SETTINGS
 
@@ -97,21 +97,23 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-@cli.command()
+@cli.command("generate")
 @click.option("--count", type=click.IntRange(min=0), required=True, help="Number of jobs.")
 @click.option("--random-seed", type=int, default=SETTINGS["random_seed"].default,
               show_default=True, help="Seed of the generator.")  # fmt: skip
 @click.option("-o", "--output", default="-", metavar="FILE", help="Output file (default: stdout).")
-def generate(count: int, random_seed: int, output: str) -> None:
-    """Write a fixture file of generated jobs (the ones `serve --seed COUNT` serves)."""
+def generate_command(count: int, random_seed: int, output: str) -> None:
+    """Write a fixture file of generated jobs and their batches (what `serve --seed COUNT` serves)."""
     with progress_bar(count, "Generating jobs") as progress:
-        jobs = generate_jobs(count, random_seed)
+        generator = generate(count, random_seed)
+        jobs = generator.jobs()
         if progress:
             jobs = counted(jobs, progress)
+        text = dump_records(jobs, generator.batches)  # the batches, once the jobs are written
         if output == "-":
-            sys.stdout.writelines(dump_records(jobs))
+            sys.stdout.writelines(text)
             return
-        write_atomically(Path(output), dump_records(jobs))
+        write_atomically(Path(output), text)
 
 
 @cli.command()
