@@ -11,12 +11,16 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, jsonify, send_from_directory
 from marshmallow import fields
 
+from ..contract.batches import BatchQuerySchema
 from ..contract.query import QUERY_SCHEMA
 from ..vocabulary import (
+    BATCH_STATUSES,
     CONTROL_PREFIX,
+    DEVICE_TYPES,
     FAULT_STATUSES,
     HTTP_METHODS,
     ORIGINS,
+    QUEUE_PRIORITIES,
     SORTABLE_FIELDS,
     STATUSES,
 )
@@ -30,6 +34,8 @@ POLICY = (
 )
 
 blueprint = Blueprint("ui", __name__)
+BATCH_QUERY = BatchQuerySchema().fields
+PAGING = ("order_by", "order_by_direction", "limit", "offset")
 ASSET_NAMES = frozenset(path.name for path in ASSETS.iterdir())  # what the page loads, no more
 
 
@@ -57,19 +63,31 @@ def page() -> Response:
 @blueprint.get(f"{CONTROL_PREFIX}/ui/vocabulary.json")
 def vocabulary() -> Response:
     """The API's words, for the page's choices: written once, in the package."""
-    query = QUERY_SCHEMA.fields
-    filters = [
-        name for name in query if name not in ("order_by", "order_by_direction", "limit", "offset")
-    ]
-    lists = [
-        n for n in filters if isinstance(query[n], fields.List) and not query[n].inner.validators
-    ]
+    lists, scalars = filters_of(QUERY_SCHEMA.fields)
+    batch_lists, batch_scalars = filters_of(BATCH_QUERY)
     return jsonify(
         statuses=STATUSES,
         origins=ORIGINS,
         sortable=SORTABLE_FIELDS,
         lists=lists,
-        scalars=[name for name in filters if not isinstance(query[name], fields.List)],
+        scalars=scalars,
         methods=HTTP_METHODS,
         fault_statuses=FAULT_STATUSES,
+        batch_statuses=BATCH_STATUSES,
+        device_types=DEVICE_TYPES,
+        queue_priorities=QUEUE_PRIORITIES,
+        batch_lists=batch_lists,
+        batch_scalars=batch_scalars,
     )
+
+
+def filters_of(query: dict[str, fields.Field]) -> tuple[list[str], list[str]]:
+    """A query's filters: free-text lists (repeated, no fixed choices), then single values.
+
+    The lists with fixed choices (statuses, origins, device types…) are the page's checkboxes.
+    """
+    filters = [name for name in query if name not in PAGING]
+    lists = [
+        n for n in filters if isinstance(query[n], fields.List) and not query[n].inner.validators
+    ]
+    return lists, [name for name in filters if not isinstance(query[name], fields.List)]

@@ -9,17 +9,26 @@
   let SORTABLE = [];
   let LISTS = []; // free-text filters: space- or comma-separated, repeated in the query
   let SCALARS = []; // the other filters, one value each
+  let BATCH_STATUSES = [];
+  let DEVICE_TYPES = [];
+  let QUEUE_PRIORITIES = [];
+  let BATCH_LISTS = []; // the batch list's free-text filters
+  let BATCH_SCALARS = [];
+  const BATCH_CHOICES = () => [["status", BATCH_STATUSES], ["device_type", DEVICE_TYPES], ["queue_priority", QUEUE_PRIORITIES]];
 
   const TOKEN_KEY = "mockjobs.token";
   const OWN_HEADER = "X-Mockjobs-Dashboard"; // marks this page's requests, hidden in the journal by default
   const POLL_MS = 1500;
   const SAMPLE_PAGES = 5; // jobs created over time: at most 5 pages of 100, the newest matching jobs
+  const BATCH_JOBS = 100; // a batch's jobs shown: its first 100, in creation order (the API's largest page)
 
   const $ = (id) => document.getElementById(id);
   const state = { offset: 0, total: 0, end: 0, filter: null, view: null, job: null, request: null };
   let journal = [];
   let journalSignature = "";
   let jobsGeneration = 0;
+  let batchesGeneration = 0;
+  const batches = { offset: 0, total: 0, end: 0, filter: null, batch: null, loaded: false };
   let glanceGeneration = 0;
   let polling = false;
 
@@ -225,9 +234,12 @@
     $("job-results-url").textContent = `GET ${linkPath}`;
     $("job-json").textContent = "…";
     $("job-results").replaceChildren("…");
+    $("job-batch").replaceChildren("…");
     const [job, link] = await Promise.all([call("GET", jobPath), call("GET", linkPath)]);
     if (state.job !== id) return;
     $("job-json").textContent = job.ok ? JSON.stringify(job.json.data, null, 2) : job.problem;
+    const batchId = job.ok ? job.json.data.batch_id : null;
+    $("job-batch").replaceChildren(batchId ? batchLink(batchId, "job-batch-link") : "—");
     const href = link.ok ? link.json.data.results_link : null;
     if (!link.ok) $("job-results").replaceChildren(link.problem);
     else if (href === null) $("job-results").replaceChildren("none (null: the job has no results)");
@@ -239,6 +251,170 @@
   function goTo(offset) {
     state.offset = Math.max(0, offset);
     loadJobs();
+  }
+
+
+  // -- batches ---------------------------------------------------------------------------------
+
+  const batchField = (name) => $("batch-filters").elements.namedItem(name);
+
+  function batchFilterParams() {
+    const params = new URLSearchParams();
+    for (const [name] of BATCH_CHOICES()) {
+      for (const box of document.querySelectorAll(`#batch-filters input[name=${name}]:checked`)) params.append(name, box.value);
+    }
+    for (const name of BATCH_LISTS) {
+      for (const value of batchField(name).value.split(/[\s,]+/)) if (value) params.append(name, value);
+    }
+    for (const name of BATCH_SCALARS) if (batchField(name).value !== "") params.append(name, batchField(name).value);
+    return params;
+  }
+
+  function applyBatchFilters(force) {
+    const filter = `${batchFilterParams()}&limit=${batchField("limit").value}`;
+    if (filter !== batches.filter) batches.offset = 0;
+    if (force || filter !== batches.filter) loadBatches();
+    batches.filter = filter;
+  }
+
+  async function loadBatches() {
+    const generation = ++batchesGeneration;
+    batches.loaded = true;
+    const params = batchFilterParams();
+    params.append("limit", batchField("limit").value);
+    if (batches.offset) params.append("offset", String(batches.offset));
+    const path = `/api/v1/batches?${params}`;
+    $("batch-api-url").value = `${location.origin}${path}`;
+    $("batches").dataset.state = "loading";
+    const answer = await call("GET", path);
+    if (generation !== batchesGeneration) return;
+    const error = $("batches-error");
+    $("batch-page-first").disabled = $("batch-page-prev").disabled = batches.offset === 0;
+    if (!answer.ok) {
+      error.replaceChildren(el("strong", {}, `GET ${path}`), el("pre", {}, answer.problem));
+      error.hidden = false;
+      $("batch-content-range").textContent = "Content-Range: —";
+      $("batch-page-next").disabled = $("batch-page-last").disabled = true;
+      $("batches-table").tBodies[0].replaceChildren();
+      $("batches").dataset.state = "error";
+      return;
+    }
+    error.hidden = true;
+    const { data, pagination } = answer.json;
+    batches.total = pagination.total;
+    batches.end = pagination.end;
+    $("batch-content-range").textContent = `Content-Range: ${answer.headers.get("Content-Range")}`;
+    $("batch-page-next").disabled = $("batch-page-last").disabled = pagination.end >= pagination.total;
+    renderBatches(data);
+    $("batches").dataset.state = "ready";
+  }
+
+  function countsOf(perStatus) {
+    const shown = Object.entries(perStatus || {}).filter(([, count]) => count);
+    return el("span", { class: "counts", "data-test": "batch-counts" }, ...shown.map(([status, count]) =>
+      el("span", { class: `status status-${status}`, "data-status": status, title: `${status}: ${count} job(s)` }, count)));
+  }
+
+  function renderBatches(list) {
+    const rows = list.map((batch) => el("tr", { "data-id": batch.id, "data-test": "batch-row", class: batch.id === batches.batch ? "selected" : null },
+      el("td", {}, el("button", { type: "button", class: "link", "data-test": "batch-link" }, batch.id)),
+      el("td", { "data-test": "batch-status" }, badge(batch.status)),
+      el("td", { "data-test": "batch-device" }, batch.device_type ?? "—"),
+      el("td", {}, batch.open ? "open" : "closed"),
+      el("td", { class: "num", "data-test": "batch-jobs-count" }, batch.jobs_count),
+      el("td", {}, countsOf(batch.jobs_count_per_status)),
+      el("td", { title: batch.created_at }, shortTime(batch.created_at)),
+      el("td", { "data-test": "batch-tags" }, ...batch.tags.map((tag) => el("span", { class: "tag" }, tag)))));
+    if (!rows.length) rows.push(el("tr", {}, el("td", { colspan: "8" }, "No batch on this page.")));
+    $("batches-table").tBodies[0].replaceChildren(...rows);
+  }
+
+  function batchLink(id, test) {
+    const link = el("button", { type: "button", class: "link", "data-test": test }, id);
+    link.addEventListener("click", () => {
+      selectView("batches");
+      showBatch(id);
+    });
+    return link;
+  }
+
+  const printed = (value) => (value !== null && typeof value === "object" ? JSON.stringify(value) : String(value));
+
+  async function showBatch(id) {
+    if (batches.batch !== id) $("batch-action-result").replaceChildren();
+    batches.batch = id;
+    for (const row of $("batches-table").tBodies[0].rows) row.classList.toggle("selected", row.dataset.id === id);
+    const batchPath = `/api/v2/batches/${encodeURIComponent(id)}`;
+    const jobsQuery = new URLSearchParams({ batch_id: id, order_by: "creation_order", order_by_direction: "ASC", limit: String(BATCH_JOBS) });
+    const jobsPath = `/api/v2/jobs?${jobsQuery}`;
+    const detail = $("batch-detail");
+    detail.hidden = false;
+    detail.dataset.state = "loading";
+    $("batch-detail-title").textContent = `Batch ${id}`;
+    $("batch-url").textContent = `GET ${batchPath}`;
+    const [batch, jobs] = await Promise.all([call("GET", batchPath), call("GET", jobsPath)]);
+    if (batches.batch !== id) return;
+    $("batch-fields").tBodies[0].replaceChildren(...(batch.ok
+      ? Object.entries(batch.json.data).map(([name, value]) =>
+        el("tr", { "data-field": name }, el("th", { scope: "row" }, name),
+          el("td", {}, ...(name === "jobs_count_per_status" ? [countsOf(value), " "] : []), printed(value))))
+      : [el("tr", {}, el("td", { class: "error" }, batch.problem))]));
+    const caption = $("batch-jobs-caption");
+    if (!jobs.ok) {
+      caption.textContent = `jobs (GET ${jobsPath}): ${jobs.problem}`;
+      $("batch-jobs").tBodies[0].replaceChildren();
+    } else {
+      const { data, pagination } = jobs.json;
+      caption.textContent = data.length < pagination.total
+        ? `jobs, in creation order: the first ${data.length} of ${pagination.total}`
+        : `jobs, in creation order: all ${pagination.total}`;
+      const rows = data.map((job) => el("tr", { "data-id": job.id, "data-test": "batch-job-row" },
+        el("td", { class: "num", "data-test": "batch-job-order" }, job.creation_order),
+        el("td", {}, el("button", { type: "button", class: "link", "data-test": "batch-job-link" }, job.id)),
+        el("td", { "data-test": "batch-job-status" }, badge(job.status)),
+        el("td", { class: "num" }, job.runs),
+        el("td", { class: "num" }, `${job.progress} %`),
+        el("td", { class: "num", title: job.errors.join("\n") || null }, job.errors.length)));
+      if (!rows.length) rows.push(el("tr", {}, el("td", { colspan: "6" }, "No job yet.")));
+      $("batch-jobs").tBodies[0].replaceChildren(...rows);
+    }
+    detail.dataset.state = batch.ok && jobs.ok ? "ready" : "error";
+  }
+
+  async function batchAction(action, done) {
+    const id = batches.batch;
+    if (!id) return;
+    const answer = await call("PATCH", `/api/v2/batches/${encodeURIComponent(id)}/${action}`);
+    if (batches.batch !== id) return;
+    report("batch-action-result", answer, answer.ok ? `${done}: the batch is ${answer.json.data.status}, ${answer.json.data.open ? "open" : "closed"}.` : "");
+    if (!answer.ok) return;
+    showBatch(id);
+    loadBatches();
+    loadJobs(); // its jobs changed
+    loadGlance();
+  }
+
+  function goToBatches(offset) {
+    batches.offset = Math.max(0, offset);
+    loadBatches();
+  }
+
+  function refreshBatches() {
+    if (!batches.loaded) return; // not asked for yet: loaded when the tab is first shown
+    loadBatches();
+    if (batches.batch) showBatch(batches.batch);
+  }
+
+  // -- the views: jobs or batches --------------------------------------------------------------
+
+  function selectView(name) {
+    for (const tab of document.querySelectorAll(".tabs [role=tab]")) {
+      const selected = tab.dataset.view === name;
+      tab.setAttribute("aria-selected", String(selected));
+      tab.tabIndex = selected ? 0 : -1;
+      $(tab.getAttribute("aria-controls")).hidden = !selected;
+    }
+    if (name === "batches" && !batches.loaded) loadBatches();
   }
 
   // -- at a glance -----------------------------------------------------------------------------
@@ -450,6 +626,7 @@
     journalSignature = "";
     loadJobs();
     loadGlance();
+    refreshBatches();
     poll();
   }
 
@@ -464,10 +641,10 @@
   $("reset").addEventListener("click", async () => {
     const answer = await call("POST", "/_mock/reset");
     if (!answer.ok) return;
-    state.offset = 0;
-    state.job = state.request = null;
-    $("job-detail").hidden = $("request-detail").hidden = true;
-    for (const id of ["add-job-result", "fault-result", "clock-result"]) $(id).replaceChildren();
+    state.offset = batches.offset = 0;
+    state.job = state.request = batches.batch = null;
+    $("job-detail").hidden = $("request-detail").hidden = $("batch-detail").hidden = true;
+    for (const id of ["add-job-result", "fault-result", "clock-result", "batch-action-result"]) $(id).replaceChildren();
     refreshAll();
   });
 
@@ -486,6 +663,7 @@
       success = el("span", {}, `Added a ${job.status} job from ${job.origin}, created_at ${job.created_at}: `, open);
       loadJobs();
       loadGlance();
+      refreshBatches(); // with its own batch
     }
     report("add-job-result", answer, success);
   });
@@ -516,6 +694,7 @@
     if (answer.ok) {
       loadJobs(); // with the lifecycle on, jobs moved
       loadGlance();
+      refreshBatches();
     }
   });
 
@@ -534,6 +713,10 @@
       $(`f-${name}`).append(...values.map((value) => el("label", {},
         el("input", { type: "checkbox", name, value, id: `f-${name}-${value}`, "data-test": `f-${name}-${value}` }), ` ${value}`)));
       $(`add-${name}`).append(...values.map((value) => el("option", {}, value)));
+    }
+    for (const [name, values] of BATCH_CHOICES()) {
+      $(`bf-${name}`).append(...values.map((value) => el("label", {},
+        el("input", { type: "checkbox", name, value, id: `bf-${name}-${value}`, "data-test": `bf-${name}-${value}` }), ` ${value}`)));
     }
     for (const name of SORTABLE) {
       const option = el("option", {}, name);
@@ -564,6 +747,54 @@
     const row = event.target.closest("tr[data-id]");
     if (row) showJob(row.dataset.id);
   });
+  $("batch-filters").addEventListener("change", (event) => {
+    if (event.target.type === "checkbox" || event.target.tagName === "SELECT") applyBatchFilters(false);
+  });
+  $("batch-filters").addEventListener("submit", (event) => {
+    event.preventDefault();
+    applyBatchFilters(true);
+  });
+  $("batch-clear-filters").addEventListener("click", () => {
+    $("batch-filters").reset();
+    applyBatchFilters(false);
+  });
+  $("batch-page-first").addEventListener("click", () => goToBatches(0));
+  $("batch-page-prev").addEventListener("click", () => goToBatches(batches.offset - Number(batchField("limit").value)));
+  $("batch-page-next").addEventListener("click", () => goToBatches(batches.end));
+  $("batch-page-last").addEventListener("click", () => {
+    const limit = Number(batchField("limit").value);
+    goToBatches(Math.max(0, Math.floor((batches.total - 1) / limit) * limit));
+  });
+  $("batches-table").tBodies[0].addEventListener("click", (event) => {
+    const row = event.target.closest("tr[data-id]");
+    if (row) showBatch(row.dataset.id);
+  });
+  $("batch-jobs").tBodies[0].addEventListener("click", (event) => {
+    const row = event.target.closest("tr[data-id]");
+    if (!row) return;
+    selectView("jobs");
+    showJob(row.dataset.id);
+    $("job-detail").scrollIntoView({ block: "nearest" });
+  });
+  $("batch-close").addEventListener("click", () => batchAction("complete", "Closed"));
+  $("batch-cancel").addEventListener("click", () => batchAction("cancel", "Cancelled"));
+  $("batch-show-jobs").addEventListener("click", () => {
+    $("filters").reset();
+    field("batch_id").value = batches.batch;
+    field("order_by").value = "creation_order";
+    field("order_by_direction").value = "ASC";
+    selectView("jobs");
+    applyFilters(false);
+  });
+  for (const tab of document.querySelectorAll(".tabs [role=tab]")) {
+    tab.addEventListener("click", () => selectView(tab.dataset.view));
+    tab.addEventListener("keydown", (event) => { // arrow keys move between the tabs
+      if (event.key !== "ArrowLeft" && event.key !== "ArrowRight") return;
+      const other = tab.dataset.view === "jobs" ? "batches" : "jobs";
+      selectView(other);
+      $(`tab-${other}`).focus();
+    });
+  }
   $("requests-table").tBodies[0].addEventListener("click", (event) => {
     const row = event.target.closest("tr[data-index]");
     if (row) showRequest(journal[Number(row.dataset.index)]);
@@ -586,6 +817,8 @@
   async function start() {
     const words = await (await fetch("/_mock/ui/vocabulary.json")).json();
     ({ statuses: STATUSES, origins: ORIGINS, sortable: SORTABLE, lists: LISTS, scalars: SCALARS } = words);
+    ({ batch_statuses: BATCH_STATUSES, device_types: DEVICE_TYPES, queue_priorities: QUEUE_PRIORITIES } = words);
+    ({ batch_lists: BATCH_LISTS, batch_scalars: BATCH_SCALARS } = words);
     fillChoices();
     $("fault-method").append(...words.methods.map((method) => el("option", {}, method)));
     $("fault-status").append(...words.fault_statuses.map((status) =>
@@ -593,6 +826,7 @@
     restoreFromHash(); // the page's query is kept in its address: a reload shows the same jobs
     state.filter = filterParams().toString();
     state.view = viewParams().toString();
+    batches.filter = `${batchFilterParams()}&limit=${batchField("limit").value}`;
     loadJobs();
     loadGlance();
     poll();
