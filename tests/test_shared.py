@@ -159,12 +159,40 @@ def test_two_processes_on_one_database_are_one_mock(database: str) -> None:
         gap = instant(seen) - instant(advanced.json()["now"])
         assert 0 <= gap.total_seconds() < 5
 
+        # A batch submitted through one is polled, cancelled and listed through the other.
+        body = {
+            "sequence_builder": None,
+            "jobs": [{"runs": 5, "sequence": "{}"}] * 2,
+            "project_id": "p",
+        }
+        batch = requests.post(f"{first}/api/v1/batches", json=body, timeout=TIMEOUT).json()["data"]
+        assert (
+            get(second, f"/api/v1/batches/{batch['id']}/status").json()["data"]["jobs_count"] == 2
+        )
+        cancel = requests.patch(f"{second}/api/v2/batches/{batch['id']}/cancel", timeout=TIMEOUT)
+        assert cancel.json()["data"]["status"] == "CANCELED"
+        assert get(first, "/api/v1/batches?limit=1").json()["data"][0]["status"] == "CANCELED"
+        posted = [e for e in get(first, "/_mock/requests").json()["data"] if e["method"] == "POST"]
+        assert posted[-1]["body"] == body
+
         # A reset through the later process restores the one configured data set, for both.
         assert requests.post(f"{second}/_mock/reset", json={}, timeout=TIMEOUT).status_code == 200
         assert get(first, "/_mock/requests").json()["data"] == []
         assert get(first, "/_mock/faults").json()["data"] == []
         assert get(first, "/_mock/clock").json()["now"] < advanced.json()["now"]
         assert total(first) == total(second) == 50
+        assert get(first, f"/api/v2/batches/{batch['id']}").status_code == 404
+
+
+def test_submitted_batches_outlive_the_server_with_a_database_file(tmp_path: Path) -> None:
+    database = str(tmp_path / "kept.db")
+    body = {"sequence_builder": "{}", "jobs": [{"runs": 5}], "project_id": "p", "tags": ["kept"]}
+    with serving("--db", database, "--seed", "10") as (url, _):
+        batch = requests.post(f"{url}/api/v1/batches", json=body, timeout=TIMEOUT).json()["data"]
+    with serving("--db", database, "--seed", "10") as (url, line):
+        assert "serving 11 jobs" in line
+        again = get(url, f"/api/v2/batches/{batch['id']}").json()["data"]
+        assert (again["tags"], again["jobs_count"]) == (["kept"], 1)
 
 
 def instant(text: str) -> datetime:

@@ -229,7 +229,7 @@ class Generator:
     ) -> datetime:
         """Set the job's status, timestamps, progress and errors; returns when the next job starts."""
         rnd = self.rnd
-        end = start + duration
+        planned, end = start, start + duration
         cancel = batch.cancel_at
         fails = rnd.random() < batch.error_rate
         if fails:
@@ -260,8 +260,8 @@ class Generator:
             status=status, start_timestamp=start, end_timestamp=end, updated_at=updated,
             progress=progress, errors=errors,
         )  # fmt: skip
-        if end is None:
-            return (start or job["created_at"]) + duration
+        if end is None:  # still to run, or running: the next job starts once it will have ended
+            return planned + duration
         return end + seconds(rnd.uniform(0.5, 3))
 
 
