@@ -31,6 +31,7 @@ bench: $(STAMP)  ## throughput, latency and plugin timings, printed
 	$(BIN)/python bench/bench_api.py
 	$(BIN)/python bench/bench_plugin.py
 	$(BIN)/python bench/bench_scale.py
+	$(BIN)/python bench/bench_batches.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

@@ -53,7 +53,7 @@ class Pace:
 # The data set's jobs, at a busy QPU's pace; jobs submitted through the API, at a pace a
 # person can watch on the dashboard and `create_batch(..., wait=True)` waits seconds for.
 DATA_PACE = Pace((5, 60), 0.3, (2, 20), LONGEST_RUN)
-SUBMITTED_PACE = Pace((0.2, 1.0), 0.001, (0.5, 1.5), timedelta(seconds=5))
+SUBMITTED_PACE = Pace((0.2, 0.6), 0.001, (0.3, 1.0), timedelta(seconds=5))
 
 
 def pace_of(job: Record) -> Pace:
