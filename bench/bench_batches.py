@@ -21,8 +21,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mockjobs.app import create_app  # noqa: E402
-from tests.contract.conftest import fixed_token, serve_mockjobs  # noqa: E402
+from mockjobs.app import create_app
+from tests.contract.conftest import fixed_token, serve_mockjobs
 
 SEQUENCE = json.dumps({"device": {"name": "FRESNEL"},
                        "register": [{"name": f"q{i}", "x": 5.0 * i, "y": 0.0} for i in range(9)]})  # fmt: skip

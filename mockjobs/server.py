@@ -24,7 +24,7 @@ from waitress.channel import HTTPChannel
 from waitress.task import ErrorTask
 
 from .app import create_app
-from .contract.control import FAULT_RULE
+from .contract.control import FATE, FAULT_RULE
 from .mock.datasets import DataSet
 from .mock.journal import RecordedRequest, assert_request_made
 from .mock.state import Mock
@@ -233,8 +233,15 @@ class MockJobsServer:
         self.mock.reset(dataset)
 
     def advance_clock(self, seconds: float) -> datetime:
-        """Move the mock's clock forward; with lifecycle on, the jobs move with it."""
+        """Move the mock's clock forward; the live jobs move with it."""
         return self.mock.advance_clock(seconds)
+
+    def decide_fates(
+        self, status: str = "ERROR", count: int = 1, errors: Sequence[str] = ()
+    ) -> list[dict[str, Any]]:
+        """The next `count` submitted jobs end `status` (the fields of POST /_mock/fates)."""
+        fate = FATE.load({"status": status, "count": count, "errors": list(errors)})
+        return self.mock.batches.decide(fate["status"], fate["count"], fate["errors"])
 
     def arm_fault(self, path: str = "/api/v2/jobs", **rule: Any) -> dict[str, Any]:
         """Arm a fault rule (the fields of POST /_mock/faults); the rule with its id."""

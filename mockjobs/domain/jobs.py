@@ -143,7 +143,10 @@ Change = tuple[str, str, dict[str, Any]]  # job id, the status it has, the field
 
 
 def advance_batch(
-    jobs: Iterable[Record], now: datetime, since: datetime, error_rate: float,
+    jobs: Iterable[Record],
+    now: datetime,
+    since: datetime,
+    error_rate: float,
     free_at: datetime | None = None,
 ) -> tuple[list[Change], datetime | None]:
     """The live jobs of one batch, in creation order, brought to `now`.
