@@ -260,7 +260,7 @@ CASES: dict[str, Callable[[Picks], dict[str, Any]]] = {
     "id list and status": lambda p: {"id": ids(p.jobs), "status": p.jobs[0]["status"]},
     "user and project": lambda p: {
         "user_id": [p.need_users()[0], *p.need_users()[1]],
-        "project_id": p.projects,
+        "project_id": [p.project, *p.projects],
     },
     "every field at once": every_field_of,
 }
