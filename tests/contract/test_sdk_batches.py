@@ -238,3 +238,26 @@ def test_wait_at_the_default_pace_returns_within_seconds(
     took = time.monotonic() - started
     assert (batch.status, statuses(batch)) == ("DONE", ["DONE", "DONE"])
     print(f"create_batch(wait=True) at the default pace: {took:.1f} s")
+
+
+def test_a_refused_submission_is_retried_and_makes_one_batch(
+    quick: PasqalCloudClient, sequence: str, control: str
+) -> None:
+    """A 429 (Retry-After: 0) on the first POST: the SDK sends it again; the fault made nothing."""
+    rule = {
+        "method": "POST",
+        "path": "/api/v1/batches",
+        "status": 429,
+        "retry_after": 0,
+        "times": 1,
+    }
+    assert requests.post(f"{control}/faults", json=rule, timeout=10).status_code == 201
+    before = quick.get_batches().total
+    batch = quick.create_batch(sequence, [{"runs": 7}], tags=["retried"])
+    posts = [e for e in requests.get(f"{control}/requests", timeout=10).json()["data"]
+             if e["method"] == "POST" and e["path"] == "/api/v1/batches"][-2:]  # fmt: skip
+    assert [e["status"] for e in posts] == [429, 200]
+    assert posts[0]["body"] == posts[1]["body"] and posts[1]["body"]["tags"] == ["retried"]
+    assert quick.get_batches().total == before + 1
+    assert quick.get_batch(batch.id).jobs_count == 1
+    requests.delete(f"{control}/faults", timeout=10)
