@@ -75,6 +75,11 @@ class WorkloadCreateSchema(body.BodySchema):
     project_id = body.Str(required=True, validate=body.MinLength(1))
 
 
+def created(description: str) -> LaxDateTime:
+    """A bound on the creation instant."""
+    return LaxDateTime(load_default=None, allow_none=False, metadata={"description": description})
+
+
 class BatchQuerySchema(Schema):
     """GET /api/v1/batches: the SDK's BatchFilters and PaginationParams."""
 
@@ -91,12 +96,8 @@ class BatchQuerySchema(Schema):
     open = LaxBoolean(load_default=None, allow_none=False)
     queue_priority = strings("Queue priorities", Enum(QUEUE_PRIORITIES))
     tag = fields.String(load_default=None, metadata={"description": "A tag the batch has"})
-    start_date = LaxDateTime(
-        load_default=None, allow_none=False, metadata={"description": "Created at or after"}
-    )
-    end_date = LaxDateTime(
-        load_default=None, allow_none=False, metadata={"description": "Created at or before"}
-    )
+    start_date = created("Created at or after")
+    end_date = created("Created at or before")
 
 
 class JobSelectionSchema(Schema):
@@ -109,12 +110,8 @@ class JobSelectionSchema(Schema):
     status = strings("Job statuses (rebatch only)", Enum(STATUSES))
     min_runs = LaxInteger(load_default=None, allow_none=False)
     max_runs = LaxInteger(load_default=None, allow_none=False)
-    start_date = LaxDateTime(
-        load_default=None, allow_none=False, metadata={"description": "Created at or after"}
-    )
-    end_date = LaxDateTime(
-        load_default=None, allow_none=False, metadata={"description": "Created at or before"}
-    )
+    start_date = created("Created at or after")
+    end_date = created("Created at or before")
 
 
 class ProjectQuerySchema(Schema):

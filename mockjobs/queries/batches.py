@@ -10,6 +10,7 @@ from typing import Any
 import peewee
 
 from ..store.tables import Batch, to_micros
+from .jobs import one_of
 
 LIST_FILTERS = ("id", "project_id", "user_id", "device_type", "status", "queue_priority")
 
@@ -21,13 +22,9 @@ def batch_query(
 
     None: none can match.
     """
-    conditions = []
-    for name in LIST_FILTERS:
-        if params[name]:
-            values = [value for value in params[name] if holds_text(value)]
-            if not values:
-                return None
-            conditions.append(getattr(model, name).in_(values))
+    conditions = one_of(model, params, LIST_FILTERS, holds_text)
+    if conditions is None:
+        return None
     if params["open"] is not None:
         conditions.append(model.open == params["open"])
     if params["start_date"] is not None:

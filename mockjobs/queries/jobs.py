@@ -26,13 +26,9 @@ def job_query(
     as their defaults (an empty list, `""` or None). A text the store cannot hold matches
     nothing (`holds_text`); None: no job can match.
     """
-    conditions = []
-    for name in LIST_FILTERS:
-        if params[name]:
-            values = [value for value in params[name] if holds_text(value)]
-            if not values:
-                return None
-            conditions.append(getattr(model, name).in_(values))
+    conditions = one_of(model, params, LIST_FILTERS, holds_text)
+    if conditions is None:
+        return None
     if not holds_text(params["id__starts_with"]):
         return None
     if params["id__starts_with"]:
@@ -55,6 +51,23 @@ def job_query(
     if conditions:
         query = query.where(reduce(and_, conditions))
     return query.order_by(*ordering(model, params["order_by"], params["order_by_direction"]))
+
+
+def one_of(
+    model: type[peewee.Model],
+    params: dict[str, Any],
+    names: tuple[str, ...],
+    holds_text: Callable[[str], bool],
+) -> list[peewee.Expression] | None:
+    """`field IN (values)` for each repeated parameter given; None when one can match nothing."""
+    conditions = []
+    for name in names:
+        if params[name]:
+            values = [value for value in params[name] if holds_text(value)]
+            if not values:
+                return None
+            conditions.append(getattr(model, name).in_(values))
+    return conditions
 
 
 def ordering(model: type[Job], field_name: str, direction: str) -> list[peewee.Ordering]:
