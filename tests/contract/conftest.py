@@ -14,7 +14,7 @@ import selectors
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -87,9 +87,13 @@ def target() -> Iterator[Target]:
 
 
 @contextmanager
-def serve_mockjobs() -> Iterator[str]:
-    """`mockjobs serve` in a subprocess, terminated on exit; gives its URL."""
+def serve_mockjobs(extra_args: Sequence[str] = ()) -> Iterator[str]:
+    """`mockjobs serve` in a subprocess, terminated on exit; gives its URL.
+
+    `extra_args`: more options of `mockjobs serve` (`--fast-forward`...); not `--seed`.
+    """
     command = [sys.executable, "-m", "mockjobs.cli", "serve", "--port", "0", "--seed", str(SEED)]
+    command += extra_args
     env = {name: value for name, value in os.environ.items() if not name.startswith("MOCKJOBS_")}
     with subprocess.Popen(
         command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
