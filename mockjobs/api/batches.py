@@ -38,26 +38,21 @@ def body(schema: Schema | None, root: List | None = None) -> Any:
 @blueprint.post("/api/v1/batches")
 def create_batch() -> tuple[Response, int]:
     """A new batch and its jobs, queued now; `open` ones take more jobs until closed."""
-    given = body(CREATE)
+    received = json_body()
+    given = load_body(CREATE, received)
     if not given["open"] and not given["jobs"]:
-        raise_value_error(["body", "jobs"], "a closed batch needs at least one job", given["jobs"])
-    missing = [
-        index for index, job in enumerate(given["jobs"])
-        if job["sequence"] is None and given["sequence_builder"] is None
-    ]  # fmt: skip
-    if missing:
-        raise_value_error(
-            ["body", "jobs", missing[0], "sequence"],
-            "a job needs a sequence when the batch has no sequence_builder", None,
-        )  # fmt: skip
+        raise_value_error("a closed batch needs at least one job", received)
+    if given["sequence_builder"] is None and any(job["sequence"] is None for job in given["jobs"]):
+        raise_value_error("a job needs a sequence when the batch has no sequence_builder", received)
     return batch(current_mock().batches.create(given)), 200
 
 
-def raise_value_error(loc: list[Any], message: str, value: Any) -> None:
-    """What a pydantic model validator's ValueError makes of a body (no other change)."""
+def raise_value_error(message: str, received: Any) -> None:
+    """What a pydantic model validator's ValueError makes of a body: one error, located at
+    the body itself, whose input is the body as received."""
     raise RequestValidationError(
-        [{"type": "value_error", "loc": loc, "msg": f"Value error, {message}", "input": value,
-          "ctx": {"error": {}}}]
+        [{"type": "value_error", "loc": ["body"], "msg": f"Value error, {message}",
+          "input": received, "ctx": {"error": {}}}]
     )  # fmt: skip
 
 

@@ -9,7 +9,7 @@ from flask import current_app, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..contract.bodies import read_json
-from ..contract.errors import ApiError, JSendFail
+from ..contract.errors import ApiError, JSendFail, RequestValidationError
 
 
 def body_bytes() -> bytes:
@@ -40,5 +40,10 @@ def body_bytes() -> bytes:
 
 
 def json_body() -> Any:
-    """The body's JSON value, or FastAPI's 422 (json_invalid)."""
-    return read_json(body_bytes())
+    """The body's JSON value, or FastAPI's 422: `missing` when there is none, `json_invalid`."""
+    data = body_bytes()
+    if not data:
+        raise RequestValidationError(
+            [{"type": "missing", "loc": ["body"], "msg": "Field required", "input": None}]
+        )
+    return read_json(data)

@@ -47,13 +47,13 @@ class BatchCreateSchema(body.BodySchema):
     sequence_builder = body.Str(load_default=None, allow_none=True)
     jobs = job_list(required=True)
     open = body.Bool(load_default=False)
-    device_type = body.Str(load_default=None, allow_none=True, validate=Enum(DEVICE_TYPES))
+    device_type = body.Choice(DEVICE_TYPES, load_default=None, allow_none=True)
     project_id = body.Str(required=True, validate=body.MinLength(1))
     webhook = body.Str(load_default=None, allow_none=True)
     configuration = body.Dict(load_default=None, allow_none=True)
     backend_configuration = body.Str(load_default=None, allow_none=True)
     tags = body.List(body.Str(), load_default=None, allow_none=True)
-    queue_priority = body.Str(load_default="MEDIUM", validate=Enum(QUEUE_PRIORITIES))
+    queue_priority = body.Choice(QUEUE_PRIORITIES, load_default="MEDIUM")
 
 
 ADD_JOBS = job_list(required=True)  # POST /api/v2/batches/{id}/jobs: a list of jobs

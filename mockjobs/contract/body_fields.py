@@ -15,11 +15,13 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
+from ..vocabulary import INT64_MAX, INT64_MIN
 from . import lax
 from .errors import RequestValidationError
-from .query import pydantic_error
+from .query import Enum, pydantic_error
 
 MISSING_MESSAGE = fields.Field.default_error_messages["required"]
+FLOAT_I64 = 2.0**63  # pydantic-core takes a float as an integer (an i64) strictly within ±this
 
 
 class PydanticField(fields.Field):
@@ -29,7 +31,7 @@ class PydanticField(fields.Field):
 
     def deserialize(self, value: Any, attr: str | None = None, data: Any = None, **kwargs: Any) -> Any:  # fmt: skip
         if value is None and not self.allow_none:
-            raise pydantic_error(*self.type_error)
+            raise self.wrong_type()
         return super().deserialize(value, attr, data, **kwargs)
 
     def wrong_type(self) -> ValidationError:
@@ -50,6 +52,11 @@ class Int(PydanticField, fields.Integer):
                     "int_from_float",
                     "Input should be a valid integer, got a number with a fractional part",
                 )
+            if not -FLOAT_I64 < value < FLOAT_I64:  # 1e19: not an i64, unlike the int 10**19
+                raise pydantic_error(
+                    "int_parsing_size",
+                    "Unable to parse input string as an integer, exceeded maximum size",
+                )
             return int(value)
         if isinstance(value, str):
             try:
@@ -68,8 +75,21 @@ class Str(PydanticField, fields.String):
         return value
 
 
+class Choice(Str):
+    """One of `choices`, pydantic's str Enum: any other value, whatever its type (null too,
+    unless nullable), is its `enum` error."""
+
+    def __init__(self, choices: Any, **kwargs: Any) -> None:
+        self.enum = Enum(choices)
+        super().__init__(validate=self.enum, **kwargs)
+
+    def wrong_type(self) -> ValidationError:
+        return self.enum.refusal()
+
+
 class Uuid(Str):
-    """A UUID's text, hyphenated or not (pydantic's UUID; its messages, for the common faults)."""
+    """A UUID's text, as pydantic's UUID takes it (and its messages): 32 hex digits, or
+    8-4-4-4-12 with hyphens, bare, in braces or after `urn:uuid:`."""
 
     type_error = ("uuid_type", "UUID input should be a string, bytes or UUID object")
 
@@ -80,25 +100,51 @@ class Uuid(Str):
         text = super()._deserialize(value, attr, data, **kwargs)
         problem = uuid_problem(text)
         if problem:
-            raise pydantic_error("uuid_parsing", f"Input should be a valid UUID, {problem}")
+            raise pydantic_error(
+                "uuid_parsing", f"Input should be a valid UUID, {problem}", {"error": problem}
+            )
         return text
 
 
 HEX = frozenset("0123456789abcdefABCDEF")
+URN = "urn:uuid:"
+GROUP_SIZES, GROUP_STARTS = (8, 4, 4, 4, 12), (0, 9, 14, 19, 24)
+# (bytes, characters around the 36 of a hyphenated UUID): the shapes Rust's `uuid` crate
+# parses as such, reporting places within the 36; text of 36 bytes is taken bare
+SHAPES = ((38, 1), (45, len(URN)))
 
 
 def uuid_problem(text: str) -> str | None:
-    """What keeps `text` from being a UUID, said as pydantic says it (None: it is one)."""
-    for index, char in enumerate(text):
-        if char not in HEX and char != "-":
-            return f"invalid character: found `{char}` at {index}"
-    groups = text.split("-")
-    if len(groups) == 1:
-        return None if len(text) == 32 else f"invalid length: found {len(text)}"
-    for number, (group, size) in enumerate(zip(groups, (8, 4, 4, 4, 12), strict=False)):
-        if len(group) != size:
-            return f"invalid group length in group {number}: expected {size}, found {len(group)}"
-    return None if len(groups) == 5 else f"invalid group count: expected 5, found {len(groups)}"
+    """What keeps `text` from being a UUID, said as pydantic-core (Rust's `uuid` crate) says
+    it; None: it is one. Lengths are in UTF-8 bytes, as the crate counts them; so are places,
+    which differ from characters only from a non-ASCII one, where the search stops."""
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > len(URN) + 36:
+        return f"invalid length: found {size}"
+    inner, offset, bare = text, 0, True  # inner: the text within braces or after the URN
+    if size != 36 and len(text) >= 2 and text[0] == "{" and text[-1] == "}":
+        inner, offset, bare = text[1:-1], 1, False
+    elif size != 36 and text.startswith(URN):
+        inner, offset, bare = text[len(URN) :], len(URN), False
+    if (size, offset) in SHAPES:
+        offset = 0
+    hyphens = []
+    for index, char in enumerate(inner):
+        if char == "-":
+            hyphens.append(index)
+        elif char not in HEX:
+            return f"invalid character: found `{char}` at {index + offset}"
+    if not hyphens and bare and size != 36:  # 36 digits: a hyphenated one's length, 1 group
+        return None if size == 32 else f"invalid length: found {size}"
+    if len(hyphens) != 4:
+        return f"invalid group count: expected 5, found {len(hyphens) + 1}"
+    for group, hyphen in enumerate(hyphens):
+        if hyphen != GROUP_STARTS[group + 1] - 1:
+            found = hyphen - GROUP_STARTS[group]
+            return f"invalid group length in group {group}: expected {GROUP_SIZES[group]}, found {found}"  # fmt: skip
+    if len(inner) == 36:  # 8-4-4-4-12, bare (36 bytes), in braces (38) or a URN (45)
+        return None
+    return f"invalid group length in group 4: expected 12, found {size - GROUP_STARTS[4]}"
 
 
 class Bool(PydanticField, fields.Boolean):
@@ -110,8 +156,14 @@ class Bool(PydanticField, fields.Boolean):
             return value
         if isinstance(value, int | float) and value in (0, 1):
             return bool(value)
-        if isinstance(value, int | float):
+        # pydantic-core reads an i64 (a float too, if integral) as a number it cannot
+        # interpret; any other number is not a boolean at all
+        if (isinstance(value, int) and INT64_MIN <= value <= INT64_MAX) or (
+            isinstance(value, float) and value.is_integer() and -FLOAT_I64 < value < FLOAT_I64
+        ):
             raise pydantic_error(*self._unparsable)
+        if isinstance(value, int | float):
+            raise self.wrong_type()
         if isinstance(value, str):
             try:
                 return lax.parse_bool(value)

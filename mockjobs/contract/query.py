@@ -94,10 +94,14 @@ class Enum(validate.OneOf):
 
     def __call__(self, value: Any) -> Any:
         if value not in self.choices:
-            raise pydantic_error(
-                "enum", f"Input should be {self.expected}", {"expected": self.expected}
-            )
+            raise self.refusal()
         return value
+
+    def refusal(self) -> ValidationError:
+        """pydantic's error for a value not among the choices (`error`: marshmallow's message)."""
+        return pydantic_error(
+            "enum", f"Input should be {self.expected}", {"expected": self.expected}
+        )
 
 
 def strings(description: str, validate: Any = None) -> fields.List:
