@@ -13,7 +13,7 @@ from flask.json.provider import DefaultJSONProvider
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
 
-from .api import admin, batches, job, jobs, resources, ui
+from .api import admin, batches, docs, job, jobs, resources, ui
 from .api.gate import register_gate
 from .contract.envelope import jsend_fail
 from .contract.errors import ApiError
@@ -86,6 +86,7 @@ def create_app(
     app.register_blueprint(resources.blueprint)
     app.register_blueprint(admin.blueprint)
     app.register_blueprint(ui.blueprint)
+    app.register_blueprint(docs.blueprint)
     return app
 
 

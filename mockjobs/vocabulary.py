@@ -87,6 +87,14 @@ DEFAULT_RANDOM_SEED = 1  # the generator's seed unless told
 CONTROL_PREFIX = "/_mock"  # the control API: not client traffic, never journaled or faulted
 
 
+DOCS_PREFIX = "/docs"  # Swagger UI over the document: a page, not client traffic either
+
+
+def is_page_path(path: str) -> bool:
+    """Whether `path` is the control API's or the docs': never journaled, faulted or delayed."""
+    return is_control_path(path) or path == DOCS_PREFIX or path.startswith(DOCS_PREFIX + "/")
+
+
 def is_control_path(path: str) -> bool:
     """Whether `path` is the control API's: `/_mock` or under it (not `/_mockery`)."""
     return path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/")

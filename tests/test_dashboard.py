@@ -503,3 +503,23 @@ def test_cancel_and_close_from_the_page(page: Page, server: MockJobsServer) -> N
     assert api(server, "GET", f"/api/v2/batches/{created['id']}").json()["data"]["open"] is False
     page.find("[data-test=batch-close]").click()
     page.wait(lambda: "is closed already" in page.text("#batch-action-result"), "the second 400")
+
+
+def test_the_docs_render_the_document_offline_and_the_dashboard_links_them(page: Page) -> None:
+    """Swagger UI at /docs draws the operations of /openapi.json from its own files."""
+    page.open()
+    page.find('[data-test="docs-link"]').click()
+    page.wait(lambda: page.driver.current_url.endswith("/docs/"), "the docs page")
+    page.wait(
+        lambda: "Get Jobs" in " ".join(page.texts(".opblock-summary-description")), "operations"
+    )
+    summaries = page.texts(".opblock-summary-description")
+    assert {"Get Jobs", "Get Batch", "Create Batch: its jobs queue on its device now"} <= set(
+        summaries
+    )
+    resources = page.driver.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name)"
+    )
+    assert resources and all(
+        name.startswith(page.url) for name in resources
+    )  # nothing fetched elsewhere

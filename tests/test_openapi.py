@@ -147,7 +147,7 @@ def test_the_documented_operations_are_exactly_the_app_s_routes(app: Flask) -> N
     routes = {
         (re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule), method.lower())
         for rule in app.url_map.iter_rules()
-        if rule.endpoint.split(".")[0] != "ui"
+        if rule.endpoint.split(".")[0] not in ("ui", "docs")
         and rule.endpoint not in ("jobs.openapi", "resources.ovh")
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }
@@ -160,3 +160,19 @@ def test_served_and_printed(client: FlaskClient, capsys: pytest.CaptureFixture[s
     assert response.status_code == 200 and response.get_json() == OURS
     assert main(["openapi"]) == 0
     assert json.loads(capsys.readouterr().out) == OURS
+
+
+def test_swagger_ui_is_served_offline_at_docs_on_the_document() -> None:
+    from mockjobs.app import create_app
+
+    api = create_app({"SEED": 5, "TOKEN": "secret"}).test_client()  # no token needed to read
+    page = api.get("/docs/")
+    assert page.status_code == 200 and b'"url": "/openapi.json"' in page.data
+    assets = re.findall(rb'(?:src|href)="(/docs/[^"]+)"', page.data)
+    assert len(assets) >= 3 and not re.search(rb'(?:src|href)="(?:https?:)?//', page.data)
+    for asset in assets:
+        with api.get(asset.decode()) as response:  # a file, streamed: closed when read
+            assert response.status_code == 200
+    assert api.get("/docs").status_code == 308  # to /docs/
+    journal = api.get("/_mock/requests", headers={"Authorization": "Bearer secret"})
+    assert journal.get_json()["total"] == 0  # a page, not client traffic

@@ -19,13 +19,13 @@ from ..contract.bodies import read_json
 from ..contract.envelope import jsend_error
 from ..contract.errors import ApiError
 from ..mock.journal import MAX_PART, RecordedRequest, clip
-from ..vocabulary import CONTROL_PREFIX, format_timestamp, is_control_path
+from ..vocabulary import CONTROL_PREFIX, DOCS_PREFIX, format_timestamp, is_control_path, is_page_path
 from . import current_mock
 from .bodies import body_bytes
 
 DASHBOARD = "X-Mockjobs-Dashboard"  # sent by the dashboard's own requests
 # Documents, "pre-signed" result links, and the dashboard (which asks for the token itself).
-PUBLIC = ("/openapi.json", "/results/", f"{CONTROL_PREFIX}/ui", "/api/v1/devices/public-specs")
+PUBLIC = ("/openapi.json", "/results/", f"{CONTROL_PREFIX}/ui", "/api/v1/devices/public-specs", DOCS_PREFIX)
 DROP = "mockjobs.drop"  # WSGI environ key: close the connection instead of answering
 
 
@@ -149,7 +149,7 @@ def query_lists() -> dict[str, list[str]]:
 
 def inject_fault() -> Response | None:
     """The first armed rule matching the request decides: an error, a delay, or no answer."""
-    if is_control() or request.method == "OPTIONS":
+    if is_page_path(request.path) or request.method == "OPTIONS":
         return None
     if DASHBOARD in request.headers:  # the page looking on must not use up the rules under test
         return None
@@ -172,7 +172,7 @@ def inject_fault() -> Response | None:
 
 def add_latency() -> None:
     low, high = current_app.config["LATENCY"]
-    if high and not is_control():
+    if high and not is_page_path(request.path):
         sleep(random.uniform(low, high) / 1000)
 
 
@@ -182,8 +182,8 @@ def run_lifecycle() -> None:
 
 
 def record(response: Response) -> Response:
-    """Journal the request (not those to the control API) with its status."""
-    if not is_control():
+    """Journal the request (not those to the control API or the docs) with its status."""
+    if not is_page_path(request.path):
         current_mock().journal.record(
             RecordedRequest(
                 method=request.method,

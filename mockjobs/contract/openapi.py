@@ -112,12 +112,16 @@ def openapi_document() -> dict[str, Any]:
     spec.components.schema(
         "JobOrigin", {"type": "string", "enum": list(ORIGINS), "description": "Origin of the job"}
     )
+    # The token of `--token`: Swagger UI's "Authorize" sends it; without one, none is needed.
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     for name, schema in COMPONENTS.items():
         spec.components.schema(name, CHECKS.get(name), schema=schema)
     spec.path(path="/api/v2/jobs", operations={"get": JOB_LIST})
     for path, operations in (JOB_PATHS | BATCH_PATHS | RESOURCE_PATHS | CONTROL_PATHS).items():
         spec.path(path=path, operations=operations)
-    return tidy(spec.to_dict())
+    document = spec.to_dict()
+    document["security"] = [{}, {"bearer": []}]  # optional: as `mockjobs serve` is configured
+    return tidy(document)
 
 
 def exclusive_bounds(self: Any, field: fields.Field, ret: dict[str, Any], **kwargs: Any) -> dict:
