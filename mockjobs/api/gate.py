@@ -19,13 +19,25 @@ from ..contract.bodies import read_json
 from ..contract.envelope import jsend_error
 from ..contract.errors import ApiError
 from ..mock.journal import MAX_PART, RecordedRequest, clip
-from ..vocabulary import CONTROL_PREFIX, DOCS_PREFIX, format_timestamp, is_control_path, is_page_path
+from ..vocabulary import (
+    CONTROL_PREFIX,
+    DOCS_PREFIX,
+    format_timestamp,
+    is_control_path,
+    is_page_path,
+)
 from . import current_mock
 from .bodies import body_bytes
 
 DASHBOARD = "X-Mockjobs-Dashboard"  # sent by the dashboard's own requests
 # Documents, "pre-signed" result links, and the dashboard (which asks for the token itself).
-PUBLIC = ("/openapi.json", "/results/", f"{CONTROL_PREFIX}/ui", "/api/v1/devices/public-specs", DOCS_PREFIX)
+PUBLIC = (
+    "/openapi.json",
+    "/results/",
+    f"{CONTROL_PREFIX}/ui",
+    "/api/v1/devices/public-specs",
+    DOCS_PREFIX,
+)
 DROP = "mockjobs.drop"  # WSGI environ key: close the connection instead of answering
 
 
