@@ -2,17 +2,22 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+SERVING := $(VENV)/.installed-serve  # what serving needs: the package and its few dependencies
+STAMP := $(VENV)/.installed  # and the test stack (the SDK, Pulser, schemathesis, a browser driver...)
 
 .PHONY: serve test lint format bench clean
 
-$(STAMP): pyproject.toml
+$(SERVING): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(SERVING)
+
+$(STAMP): $(SERVING)
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-serve: $(STAMP)  ## serve 500 generated jobs on http://127.0.0.1:8000
+serve: $(SERVING)  ## serve 500 generated jobs on http://127.0.0.1:8000
 	$(BIN)/mockjobs serve --seed 500
 
 test: $(STAMP)  ## the whole test suite
