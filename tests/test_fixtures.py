@@ -177,3 +177,26 @@ def test_an_id_in_two_files_is_refused_naming_the_second(tmp_path: Path) -> None
         FixtureError, match=r"second\.json: record 1: field 'id': duplicate id 'same'"
     ):
         create_app({"SEED": 0, "FIXTURES": [str(first), str(second)]})
+
+
+def test_a_file_s_errors_are_reported_together_up_to_a_bound(tmp_path: Path) -> None:
+    from mockjobs.data.fixtures import MAX_REPORTED
+
+    bad = write(tmp_path, [{"status": "nope"}, {}, {"runs": "x"}, 3], "bad.json")
+    with pytest.raises(FixtureError) as raised:
+        read_fixture_file(bad)
+    assert str(raised.value) == (
+        "bad.json: record 0: field 'status': Must be one of: PENDING, RUNNING, DONE, ERROR,"
+        " CANCELED, CANCELING.; bad.json: record 2: field 'runs': Not a valid integer.;"
+        " bad.json: record 3: expected an object, got 3"
+    ).replace("bad.json", str(bad))
+    many = write(tmp_path, [{"runs": "x"}] * (MAX_REPORTED + 5), "many.json")
+    with pytest.raises(FixtureError, match=r"and 5 more errors$") as raised:
+        read_fixture_file(many)
+    assert len(raised.value.all) == MAX_REPORTED
+    api = create_app({"SEED": 0}).test_client()
+    answer = api.post("/_mock/jobs", json=[{"status": "nope"}, {"runs": "x"}])
+    assert [e["loc"] for e in answer.get_json()["detail"]] == [
+        ["body", 0, "status"],
+        ["body", 1, "runs"],
+    ]

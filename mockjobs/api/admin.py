@@ -48,18 +48,21 @@ def add_jobs() -> tuple[Response, int]:
         )  # fmt: skip
     try:
         added = current_mock().add_jobs(body)
-    except FixtureError as error:
-        loc: list[Any] = ["body"]
-        if error.kind == BATCH:
-            loc.append("batches")
-        if error.index is not None:
-            loc.append(error.index)
-        if error.field is not None:
-            loc.append(error.field)
-        raise RequestValidationError(
-            [{"type": "value_error", "loc": loc, "msg": error.reason}]
-        ) from None
+    except FixtureError as error:  # every error found, each located
+        raise RequestValidationError([located(each) for each in error.all]) from None
     return jsonify(data=added), 201
+
+
+def located(error: FixtureError) -> dict[str, Any]:
+    """A fixture error as a 422's entry: `["body", ("batches",) index, field]`."""
+    loc: list[Any] = ["body"]
+    if error.kind == BATCH:
+        loc.append("batches")
+    if error.index is not None:
+        loc.append(error.index)
+    if error.field is not None:
+        loc.append(error.field)
+    return {"type": "value_error", "loc": loc, "msg": error.reason}
 
 
 @blueprint.post("/faults")

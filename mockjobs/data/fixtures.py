@@ -42,22 +42,42 @@ STATUS_WEIGHTS = {
 }
 
 
+MAX_REPORTED = 20  # a fixture's errors reported at once, at most
+
+
 class FixtureError(ValueError):
-    """A fixture that cannot be loaded; the message names the file, the record and the field."""
+    """A fixture that cannot be loaded; the message names the file, the record and the field.
+
+    `others`: the fixture's further errors (up to MAX_REPORTED in all), `more` beyond those.
+    """
 
     def __init__(
         self, reason: str, index: int | None = None, field: str | None = None, source: str = "",
-        kind: str = "record",
+        kind: str = "record", others: tuple[FixtureError, ...] = (), more: int = 0,
     ) -> None:  # fmt: skip
         super().__init__(reason)
         self.reason, self.index, self.field, self.source = reason, index, field, source
         self.kind = kind  # "record" (a job's) or "batch record"
+        self.others, self.more = others, more
+
+    @property
+    def all(self) -> list[FixtureError]:
+        return [self, *self.others]
 
     def within(self, source: str) -> FixtureError:
         """The same error, said of a file."""
-        return FixtureError(self.reason, self.index, self.field, source, self.kind)
+        others = tuple(other.within(source) for other in self.others)
+        return FixtureError(
+            self.reason, self.index, self.field, source, self.kind, others, self.more
+        )
 
     def __str__(self) -> str:
+        said = [self.line(), *(other.line() for other in self.others)]
+        if self.more:
+            said.append(f"and {self.more} more errors")
+        return "; ".join(said)  # one line, as the command line reports it
+
+    def line(self) -> str:
         parts = [self.source] if self.source else []
         if self.index is not None:
             parts.append(f"{self.kind} {self.index}")
@@ -122,9 +142,34 @@ def parse_fixture(document: Any, first_ordinal: int = 0) -> Fixture:
         raise FixtureError(
             'expected a list of job records or an object {"jobs": [...], "batches": [...]}'
         )
-    batches = [load_batch(given, index) for index, given in enumerate(given_batches)]
-    jobs = parse_jobs(document, first_ordinal, batches)
+    errors = Errors()
+    batches = []
+    for index, given in enumerate(given_batches):
+        try:
+            batches.append(load_batch(given, index))
+        except FixtureError as error:
+            errors.add(error)
+    jobs = parse_jobs(document, first_ordinal, batches, errors)
     return Fixture(complete_batches(batches, jobs, first_ordinal), jobs)
+
+
+class Errors:
+    """A fixture's errors as its records are checked, raised together (`check`)."""
+
+    def __init__(self) -> None:
+        self.found: list[FixtureError] = []
+        self.count = 0
+
+    def add(self, error: FixtureError) -> None:
+        self.count += 1
+        if len(self.found) < MAX_REPORTED:
+            self.found.append(error)
+
+    def check(self) -> None:
+        if self.found:
+            first, *others = self.found
+            raise FixtureError(first.reason, first.index, first.field, first.source, first.kind,
+                               tuple(others), self.count - len(self.found))  # fmt: skip
 
 
 def load_batch(given: Any, index: int) -> dict[str, Any]:
@@ -144,25 +189,35 @@ def load_batch(given: Any, index: int) -> dict[str, Any]:
         raise FixtureError(message, index, field, kind=BATCH) from None
 
 
+def load_job(given: Any, index: int) -> dict[str, Any]:
+    """A job record of a fixture, validated (partial: completed later)."""
+    if not isinstance(given, dict):
+        raise FixtureError(f"expected an object, got {json.dumps(given)[:40]}", index)
+    try:
+        check(given, texts=False)  # NaN or Infinity given from Python, nesting
+    except NotJSON as error:
+        raise FixtureError(error.reason, index) from None
+    if not encodable(given):
+        key = next(k for k, v in given.items() if not (encodable(k) and encodable(v)))
+        raise FixtureError("not valid Unicode (a lone surrogate)", index, key)
+    try:
+        return RECORD_SCHEMA.load(given, partial=True)
+    except ValidationError as error:
+        field, message = first_message(error.messages)
+        raise FixtureError(message, index, field) from None
+
+
 def parse_jobs(
-    document: list[Any], first_ordinal: int, batches: list[dict[str, Any]]
+    document: list[Any], first_ordinal: int, batches: list[dict[str, Any]], errors: Errors
 ) -> list[dict[str, Any]]:
+    """The job records, validated then completed; every error of each stage reported at once."""
     loaded = []
     for index, given in enumerate(document):
-        if not isinstance(given, dict):
-            raise FixtureError(f"expected an object, got {json.dumps(given)[:40]}", index)
         try:
-            check(given, texts=False)  # NaN or Infinity given from Python, nesting
-        except NotJSON as error:
-            raise FixtureError(error.reason, index) from None
-        if not encodable(given):
-            key = next(k for k, v in given.items() if not (encodable(k) and encodable(v)))
-            raise FixtureError("not valid Unicode (a lone surrogate)", index, key)
-        try:
-            loaded.append(RECORD_SCHEMA.load(given, partial=True))
-        except ValidationError as error:
-            field, message = first_message(error.messages)
-            raise FixtureError(message, index, field) from None
+            loaded.append(load_job(given, index))
+        except FixtureError as error:
+            errors.add(error)
+    errors.check()
     shared = batch_fields(batches, loaded)
     records, seen = [], set()
     fake = Faker()
@@ -176,11 +231,12 @@ def parse_jobs(
             for key in BATCH_FIELDS:
                 batch.setdefault(key, record[key])
         for field, why in inconsistencies(record)[:1]:
-            raise FixtureError(f"contradicts the job's status: {why}", index, field)
+            errors.add(FixtureError(f"contradicts the job's status: {why}", index, field))
         if record["id"] in seen:
-            raise FixtureError(f"duplicate id {record['id']!r}", index, "id")
+            errors.add(FixtureError(f"duplicate id {record['id']!r}", index, "id"))
         seen.add(record["id"])
         records.append(record)
+    errors.check()
     return records
 
 
