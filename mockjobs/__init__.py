@@ -7,6 +7,7 @@ plugin is loaded by every pytest run) costs nothing until a name is used.
 from __future__ import annotations
 
 from importlib import import_module
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
     from .mock.journal import RecordedRequest
     from .server import MockJobsServer
 
-__all__ = ["MockJobsServer", "RecordedRequest", "__version__", "create_app"]
+__all__ = ["EXAMPLES", "MockJobsServer", "RecordedRequest", "__version__", "create_app"]
 PUBLIC = {
     "create_app": ".app",
     "MockJobsServer": ".server",
@@ -23,6 +24,8 @@ PUBLIC = {
 
 
 def __getattr__(name: str) -> Any:
+    if name == "EXAMPLES":  # the example fixture files, shipped with the package
+        return Path(__file__).resolve().parent / "examples"
     if name == "__version__":
         from importlib.metadata import version
 

@@ -18,7 +18,7 @@ from mockjobs.vocabulary import ORIGINS, RECORD_FIELDS, STATUSES
 
 from .rules import assert_consistent
 
-EXAMPLES = Path(__file__).parent.parent / "fixtures"
+EXAMPLES = Path(__file__).parent.parent / "mockjobs" / "examples"
 DOCUMENTED_JOB = {  # the example of the API document, as the API must serve it
     "id": "00000000-0000-0000-0000-000000000003",
     "status": "DONE",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from mockjobs import MockJobsServer
+from mockjobs import EXAMPLES, MockJobsServer
 
 
 def test_lists_failed_jobs(mockjobs: MockJobsServer) -> None:
@@ -28,7 +28,7 @@ def test_the_next_test_does_not_see_my_job(mockjobs: MockJobsServer) -> None:
     assert body["pagination"]["total"] == 0
 
 
-@pytest.mark.mockjobs(seed=0, fixtures=["../../fixtures/documented_example.json"])
+@pytest.mark.mockjobs(seed=0, fixtures=[EXAMPLES / "documented_example.json"])
 def test_with_a_data_set_of_my_own(mockjobs: MockJobsServer) -> None:
     body = requests.get(f"{mockjobs.url}/api/v2/jobs", timeout=10).json()
     assert [job["id"] for job in body["data"]] == ["00000000-0000-0000-0000-000000000003"]
