@@ -1,4 +1,4 @@
-"""The command line: `mockjobs serve` and `mockjobs generate`."""
+"""The command line: `mockjobs serve`, `mockjobs generate` and `mockjobs record`."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import click
 import peewee
 
-from . import server
+from . import recorder, server
 from .app import create_app
 from .contract.openapi import openapi_document
 from .data.fixtures import FixtureError, dump_records
@@ -114,6 +114,98 @@ def generate_command(count: int, random_seed: int, output: str) -> None:
             sys.stdout.writelines(text)
             return
         write_atomically(Path(output), text)
+
+
+def filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The job list's filters as options of `record`: --status, --id-starts-with, ..."""
+    for parameter, repeated, metavar, help_text in reversed(recorder.FILTERS):
+        command = click.option(
+            recorder.option_name(parameter), parameter, multiple=repeated,
+            metavar=metavar, help=help_text,
+        )(command)  # fmt: skip
+    return command
+
+
+@cli.command("record")
+@click.option(
+    "--url",
+    required=True,
+    metavar="URL",
+    help="The server: what precedes /api/v2/jobs (https://HOST[/PATH]).",
+)
+@click.option(
+    "--token",
+    envvar="MOCKJOBS_RECORD_TOKEN",
+    metavar="TOKEN",
+    help="Sent as Authorization: Bearer TOKEN (or from MOCKJOBS_RECORD_TOKEN).",
+)
+@filter_options
+@click.option(
+    "--only-matching",
+    is_flag=True,
+    help="Record only the matching jobs, not every job of their batches.",
+)
+@click.option(
+    "--with-sequences",
+    is_flag=True,
+    help="Also each job's sequence and each batch's sequence builder.",
+)
+@click.option("--with-results", is_flag=True, help="Also each job's result (its results link).")
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 32),
+    default=4,
+    show_default=True,
+    help="Requests at once for batches, sequences and results.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0, min_open=True),
+    default=30.0,
+    show_default=True,
+    help="Seconds to wait for an answer.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress lines.")
+@click.option("-o", "--output", required=True, metavar="FILE", help="The fixture file (-: stdout).")
+def record_command(
+    url: str, token: str | None, only_matching: bool, with_sequences: bool, with_results: bool,
+    concurrency: int, timeout: float, quiet: bool, output: str, **filters: Any,
+) -> int:  # fmt: skip
+    """Write a fixture file of a server's jobs and their batches, which serves the same pages.
+
+    Pages through the job list of the real service or another mockjobs; exit status 1 if the
+    server cannot be recorded.
+    """
+    try:
+        base = recorder.base_url(url)
+        query = recorder.job_query(filters)
+    except recorder.BadOption as error:
+        raise CommandError(str(error)) from None
+    path = None if output == "-" else Path(output)
+    if path is not None and (path.is_dir() or not path.parent.is_dir()):
+        why = "a directory" if path.is_dir() else f"no directory {path.parent}"
+        raise CommandError(f"cannot write {path}: {why}")  # said before recording for an hour
+    say = None if quiet else (lambda line: click.echo(line, err=True))
+    client = recorder.Client(base, token, timeout)
+    try:
+        recording = recorder.record(
+            client, query, whole_batches=not only_matching, sequences=with_sequences,
+            results=with_results, concurrency=concurrency, say=say,
+        )  # fmt: skip
+    except recorder.RecordError as error:
+        click.echo(f"mockjobs: error: {' '.join(str(error).split())}", err=True)
+        return 1
+    for warning in recording.warnings:
+        click.echo(f"mockjobs: warning: {warning}", err=True)
+    text = dump_records(recording.jobs, recording.batches)
+    if path is None:
+        sys.stdout.writelines(text)
+    else:
+        write_atomically(path, text)
+    if say is not None:
+        say(f"mockjobs: recorded {len(recording.jobs):,} jobs and {len(recording.batches):,}"
+            f" batches from {base} to {output}")  # fmt: skip
+    return 0
 
 
 @cli.command()
