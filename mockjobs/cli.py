@@ -235,6 +235,9 @@ def write_atomically(path: Path, pieces: Iterator[str]) -> None:
         os.umask(umask)
         os.chmod(temporary, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's 0600
         os.replace(temporary, path)
+    except OSError as error:  # `path` is a directory, say
+        Path(temporary).unlink(missing_ok=True)
+        raise CommandError(f"cannot write {path}: {error.strerror}") from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

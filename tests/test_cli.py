@@ -290,3 +290,9 @@ def test_the_hosts_a_server_answers(bound: str, allowed: tuple[str, ...], served
             assert api.get("/_mock/clock", headers={"Host": f"{host}:8000"}).status_code == 200
     other = api.get("/_mock/clock", headers={"Host": "elsewhere.example"}).status_code
     assert other == (200 if "*" in served else 400)
+
+
+def test_generate_into_a_directory_is_one_line_and_status_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:  # fmt: skip
+    code, out, err = run(capsys, "generate", "--count", "3", "-o", str(tmp_path))
+    assert (code, out) == (2, "")
+    assert err.startswith(f"mockjobs: error: cannot write {tmp_path}") and err.count("\n") == 1
