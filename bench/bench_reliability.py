@@ -34,7 +34,17 @@ def report(name: str, figures: tuple[float, float], baseline: tuple[float, float
 
 
 def serve() -> tuple[subprocess.Popen[str], str]:
-    command = [sys.executable, "-m", "mockjobs.cli", "serve", "--port", "0", "--seed", "500"]
+    command = [
+        sys.executable,
+        "-m",
+        "mockjobs.cli",
+        "serve",
+        "--port",
+        "0",
+        "--quiet",
+        "--seed",
+        "500",
+    ]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     line = process.stdout.readline() if process.stdout else ""
     return process, line.split(" on ")[1].split()[0]

@@ -37,7 +37,7 @@ def timed_get(conn: http.client.HTTPConnection, path: str) -> tuple[float, dict]
 def measure(count: int) -> dict[str, float]:
     figures: dict[str, float] = {}
     begin = time.perf_counter()
-    command = [*MOCKJOBS, "serve", "--port", "0", "--seed", str(count)]
+    command = [*MOCKJOBS, "serve", "--port", "0", "--quiet", "--seed", str(count)]
     with subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
     ) as server:

@@ -8,8 +8,9 @@ import os
 import socket
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -21,11 +22,14 @@ from .app import create_app
 from .contract.openapi import openapi_document
 from .data.fixtures import FixtureError, dump_records
 from .data.generator import generate
-from .options import from_command_line, setting_options
-from .settings import APP_SETTINGS, MEMORY, SETTINGS
+from .mock.datasets import DataSet
+from .options import from_command_line, given_as, setting_options
+from .settings import APP_SETTINGS, DATA_SET, MEMORY, SETTINGS
 
 T = TypeVar("T")
-PROGRESS_FROM = 50_000  # jobs: below this, loading takes a moment and shows no bar
+PROGRESS_FROM = 50_000  # jobs: below this, loading takes a moment and shows no progress
+PROGRESS_STEP = 0.1  # off a terminal, a line of progress for every tenth of the load done,
+PROGRESS_EVERY = 2.0  # but not sooner than these seconds after the last one
 
 
 class CommandError(Exception):
@@ -47,21 +51,34 @@ MOCKJOBS_TOKEN=t. The command line comes first, then the environment, then the d
 @setting_options(SETTINGS.values())
 def serve(**options: Any) -> None:
     """Serve the API on http://HOST:PORT until interrupted."""
-    values = from_command_line(click.get_current_context(), options)
+    ctx = click.get_current_context()
+    values = from_command_line(ctx, options)
+    given = {name: given_as(ctx, name, values[name]) for name in SETTINGS}
     sock = listen(values["host"], values["port"])  # first: a port in use is said before loading
     config = {SETTINGS[name].key: values[name] for name in APP_SETTINGS}
     config["ALLOWED_HOSTS"] = (
         *server.served_hosts(values["host"], values["allowed_hosts"]),
         sock.getsockname()[0],  # the address the host resolved to
     )
-    expected = values["seed"] if (values["reset"] or values["db"] == MEMORY) else None
+    if given["reset"] and values["reset"] and values["db"] == MEMORY:
+        note(
+            f"{given['reset']} ignored: without --db the database is in memory, new at every start"
+        )
     try:
-        with progress_bar(expected, "Loading jobs") as progress:
+        # A database that holds jobs loads none, and shows no progress.
+        with progress_bar(values["seed"], "Loading jobs") as progress:
             app = create_app(config, progress=progress)
     except BaseException:
         sock.close()
         raise
-    count = app.extensions["mockjobs"].jobs.count()
+    mock = app.extensions["mockjobs"]
+    count = mock.jobs.count()
+    ignored = ignored_data_set(values, given, mock.dataset)
+    if ignored:
+        note(
+            f"{enumeration(ignored)} ignored: the database holds {count:,} jobs"
+            " (use --reset to replace them)"
+        )
     wsgi = server.wsgi_server(app, sock, values)
     warning = exposure_warning(values["host"], values["token"])
     if warning:
@@ -75,6 +92,32 @@ def serve(**options: Any) -> None:
     finally:
         wsgi.close()
     click.echo("mockjobs: stopped")
+
+
+def ignored_data_set(
+    values: dict[str, Any], given: dict[str, str | None], served: DataSet | None
+) -> list[str]:
+    """The data set's settings given (on the command line or in the environment) but not served:
+    a database that held jobs kept them, and the data set they were loaded from (None: unknown).
+
+    Fixture files are then not read, so not checked either: a file that is gone or broken is no
+    reason to refuse a database that serves without it; it is said, and --reset reads it.
+    """
+    ignored = []
+    for name in DATA_SET:
+        if given[name] and (served is None or getattr(served, name) != values[name]):
+            ignored.append(f"{given[name]} (not read)" if name == "fixtures" else given[name])
+    return ignored
+
+
+def enumeration(items: Sequence[str]) -> str:
+    """`a`, `a and b`, `a, b and c`."""
+    return " and ".join(filter(None, (", ".join(items[:-1]), items[-1])))
+
+
+def note(message: str) -> None:
+    """One line on stderr about an option given that changes nothing."""
+    click.echo(f"mockjobs: note: {message}", err=True)
 
 
 def exposure_warning(host: str, token: str | None) -> str | None:
@@ -257,13 +300,67 @@ def listen(host: str, port: int) -> socket.socket:
 
 
 @contextmanager
-def progress_bar(total: int | None, label: str) -> Iterator:
-    """A progress callback drawing a bar on stderr for big loads; None for small ones."""
+def progress_bar(total: int | None, label: str) -> Iterator[Callable[[int], None] | None]:
+    """A progress callback for big loads, None for small ones: on stderr, a bar on a terminal,
+    else lines (`ProgressLines`). Nothing is shown until the first items are counted."""
     if total is None or total < PROGRESS_FROM:
         yield None
         return
-    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
-        yield bar.update
+    if not sys.stderr.isatty():
+        lines = ProgressLines(total, label.lower())
+        yield lines
+        lines.close()
+        return
+    with ExitStack() as stack:
+        bars: list[Any] = []  # the bar, drawn from the first count on
+
+        def update(count: int) -> None:
+            if not bars:
+                bar = click.progressbar(length=total, label=label, file=sys.stderr)
+                bars.append(stack.enter_context(bar))
+            bars[0].update(count)
+
+        yield update
+
+
+class ProgressLines:
+    """Progress where no bar can be drawn (a pipe, a CI log), on stderr, bounded:
+
+        mockjobs: loading jobs: 5,000 of 200,000 (2 %)
+        mockjobs: loading jobs: 45,000 of 200,000 (22 %)
+
+    one line at the first items, then one for every tenth of `total` done but no sooner than
+    2 s after the last (a fast load says little), then the last count.
+    """
+
+    def __init__(self, total: int, label: str, clock: Callable[[], float] = time.monotonic) -> None:
+        self.total, self.label, self.clock = total, label, clock
+        self.done = 0
+        self.shown: int | None = None  # the count last shown
+        self.shown_at = 0.0
+
+    def __call__(self, count: int) -> None:
+        self.done += count
+        now = self.clock()
+        if (
+            self.shown is None
+            or (self.done >= self.total > self.shown)  # the end, at once
+            or (
+                self.done - self.shown >= self.total * PROGRESS_STEP
+                and now - self.shown_at >= PROGRESS_EVERY
+            )
+        ):
+            self.show(now)
+
+    def close(self) -> None:
+        if self.shown is not None and self.shown != self.done:
+            self.show(self.clock())
+
+    def show(self, now: float) -> None:
+        total = max(self.total, self.done)  # fixture files add jobs beyond the generated ones
+        percent = self.done * 100 // total
+        click.echo(f"mockjobs: {self.label}: {self.done:,} of {total:,} ({percent} %)", err=True)
+        self.shown, self.shown_at = self.done, now
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 from collections.abc import Callable, Iterable
 from itertools import chain
 from typing import Any, TypeVar
@@ -74,3 +75,17 @@ def from_command_line(ctx: click.Context, options: dict[str, Any]) -> dict[str, 
         return resolve(given, SETTINGS, os.environ)
     except SettingError as error:
         raise click.ClickException(str(error)) from None
+
+
+def given_as(ctx: click.Context, name: str, value: Any) -> str | None:
+    """How a setting was given, as it was typed: `--seed 500`, `--fixtures a.json --fixtures
+    b.json` or `MOCKJOBS_SEED=500`; None when it is the default."""
+    setting = SETTINGS[name]
+    if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE:
+        if isinstance(setting.kind, Flag):
+            return setting.option if value else f"--no-{setting.option.removeprefix('--')}"
+        items = value if setting.kind.multiple else (setting.kind.show(value),)
+        return " ".join(f"{setting.option} {shlex.quote(item)}" for item in items)
+    if setting.variable in os.environ:
+        return f"{setting.variable}={shlex.quote(os.environ[setting.variable])}"
+    return None

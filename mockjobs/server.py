@@ -8,6 +8,7 @@ import inspect
 import json
 import logging
 import socket
+import sys
 import threading
 import time
 import weakref
@@ -15,14 +16,16 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, TextIO
 
 import waitress
 from flask import Flask
 from waitress import wasyncore
-from waitress.channel import HTTPChannel
-from waitress.task import ErrorTask
+from waitress.channel import ClientDisconnected, HTTPChannel
+from waitress.task import ErrorTask, WSGITask
+from waitress.utilities import InternalServerError
 
+from .api.gate import ConnectionDropped
 from .app import create_app
 from .contract.control import FATE, FAULT_RULE
 from .mock.datasets import DataSet
@@ -31,7 +34,7 @@ from .mock.state import Mock
 from .settings import APP_SETTINGS, SETTINGS, from_keywords, resolve
 
 READY_TIMEOUT = 10.0  # seconds for a started server to answer
-FOR_TESTS = {"port": 0}  # where MockJobsServer's defaults differ from `mockjobs serve`'s
+FOR_TESTS = {"port": 0, "quiet": True}  # where MockJobsServer's defaults differ from `serve`'s
 
 RUNNING: weakref.WeakSet[MockJobsServer] = weakref.WeakSet()  # for the plugin's last word
 
@@ -76,13 +79,110 @@ class JSONErrorChannel(HTTPChannel):
     error_task_class = JSONErrorTask
 
 
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+class AccessLog:
+    """One line per request, the Common Log Format followed by the milliseconds it took:
+
+        127.0.0.1 - - [02/Dec/2026:16:30:26 +0000] "GET /api/v2/jobs?limit=2 HTTP/1.1" 200 1234 3.1ms
+
+    The request line is as received (its quotes, backslashes and unprintable characters
+    escaped as \\xHH), the status the one sent, the size that of the body (`-`: none). A request
+    that got no answer ends with what happened instead: `499 - 0.3ms dropped by a fault rule`,
+    `... client disconnected`, `500 - 1.2ms failed (KeyError)`.
+
+    A line is made whole, then written in one call to `stream` (sys.stdout as it is at that
+    moment, by default), flushed unless the stream is line-buffered; nothing is shared between
+    the threads but the stream's own buffer. A stream that fails (a closed pipe) ends the log,
+    never a request.
+    """
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream
+        self.broken = False
+        self._stamp = (0, "")  # (second, its text): made once a second, whatever the load
+
+    def write(self, task: Any, started: float, elapsed: float, outcome: str = "") -> None:
+        """The line of a waitress task served from `started` (time.time()) for `elapsed` s."""
+        if self.broken or isinstance(getattr(task.request, "error", None), InternalServerError):
+            return  # the 500 waitress sends for a task that failed: that task's line says so
+        stream = self.stream or sys.stdout
+        failed = outcome.startswith(" failed") and not task.wrote_header  # waitress sends a 500
+        status = "500" if failed else task.status[:3]
+        size = task.content_bytes_written or "-"
+        line = (
+            f'{task.channel.addr[0]} - - [{self.timestamp(started)}] "{request_line(task.request)}"'
+            f" {status} {size} {elapsed * 1000:.1f}ms{outcome}\n"
+        )
+        try:
+            stream.write(line)
+            if not getattr(stream, "line_buffering", False):
+                stream.flush()
+        except (OSError, ValueError):  # closed, or a pipe nobody reads any more
+            self.broken = True
+
+    def timestamp(self, when: float) -> str:
+        second = int(when)
+        cached = self._stamp
+        if cached[0] != second:
+            t = time.gmtime(second)
+            month = MONTHS[t.tm_mon - 1]
+            text = f"{t.tm_mday:02d}/{month}/{t.tm_year}:{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} +0000"
+            cached = self._stamp = (second, text)
+        return cached[1]
+
+
+def request_line(request: Any) -> str:
+    """The request's first line as a log shows it: printable ASCII, `"` and `\\` escaped."""
+    raw: bytes = getattr(request, "first_line", b"") or b"-"
+    text = raw.decode("latin-1")
+    if text.isascii() and text.isprintable() and '"' not in text and "\\" not in text:
+        return text
+    return "".join(c if " " <= c < "\x7f" and c not in '"\\' else f"\\x{ord(c):02x}" for c in text)
+
+
+class Logged:
+    """A waitress task that writes its line of the access log once it has been served."""
+
+    def service(self) -> None:
+        started, clock, outcome = time.time(), time.perf_counter(), ""
+        try:
+            super().service()  # type: ignore[misc]
+        except ConnectionDropped:
+            outcome = " dropped by a fault rule"
+            raise
+        except ClientDisconnected:
+            outcome = " client disconnected"
+            raise
+        except Exception as error:
+            outcome = f" failed ({type(error).__name__})"
+            raise
+        finally:
+            log = self.channel.server.access_log  # type: ignore[attr-defined]
+            log.write(self, started, time.perf_counter() - clock, outcome)
+
+
+class LoggedTask(Logged, WSGITask):
+    pass
+
+
+class LoggedErrorTask(Logged, JSONErrorTask):
+    pass
+
+
+class LoggedChannel(JSONErrorChannel):
+    task_class = LoggedTask
+    error_task_class = LoggedErrorTask
+
+
 def wsgi_server(app: Flask, sock: socket.socket, values: dict[str, Any]) -> Any:
     """The waitress server of `app` on `sock`, for `mockjobs serve` and MockJobsServer alike.
 
     Idle and trickling connections cost a socket each, never a worker: up to
     `connection_limit` of them are served by poll() (select() stops at 1024), each closed after
     `channel_timeout` seconds without progress. A body over the app's limit is refused before
-    it is read.
+    it is read. Unless `values["quiet"]`, every request is written to an AccessLog.
     """
     raise_file_limit(values["connection_limit"] + 64)
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # a busy mock is no warning
@@ -97,6 +197,9 @@ def wsgi_server(app: Flask, sock: socket.socket, values: dict[str, Any]) -> Any:
         ident="mockjobs",
     )
     wsgi.channel_class = JSONErrorChannel
+    if not values["quiet"]:
+        wsgi.access_log = AccessLog()
+        wsgi.channel_class = LoggedChannel
     return wsgi
 
 
@@ -122,8 +225,9 @@ class MockJobsServer:
 
     Its keywords are the settings (mockjobs.settings: seed, fixtures, strict, token, latency,
     lifecycle, ..., host, port, threads), given as Python values (`latency=(100, 300)` or
-    `"100-300"`); those not given take their defaults, a free port for `port`. The environment
-    plays no part: a test's server is what its code says. Usable without pytest.
+    `"100-300"`); those not given take their defaults, a free port for `port` and no access
+    log (`quiet=False` writes one to sys.stdout). The environment plays no part: a test's
+    server is what its code says. Usable without pytest.
 
     `reset()` restores the data set in milliseconds (from a snapshot taken when it was first
     loaded) and clears the journal of requests.

@@ -115,6 +115,8 @@ SETTINGS: dict[str, Setting] = {setting.name: setting for setting in (
             "Connections open at once; more wait to be accepted.", SERVER),
     Setting("channel_timeout", Integer(1, 86_400), 30,
             "Seconds before an idle or trickling connection is closed.", SERVER),
+    Setting("quiet", Flag(), False,
+            "No access log on stdout (otherwise one line per request).", SERVER),
 )}
 # fmt: on
 APP_SETTINGS = tuple(name for name, setting in SETTINGS.items() if setting.applies == APP)

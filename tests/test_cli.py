@@ -4,31 +4,65 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
+import threading
+import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
 
+from mockjobs import cli, server
 from mockjobs.app import create_app
-from mockjobs.cli import exposure_warning, main
+from mockjobs.cli import ProgressLines, exposure_warning, main, progress_bar
 from mockjobs.server import served_hosts
 from mockjobs.settings import SETTINGS
 
 SERVE_TIMEOUT = 30  # seconds to wait for the start-up line
 
 
+class Output:
+    """The lines a served process writes on stdout after its start-up line, read as they come
+    (so that its pipe never fills), and its stderr once it has stopped."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.stderr = ""
+        self._arrived = threading.Condition()
+
+    def read(self, stream: Any) -> None:
+        for line in stream:
+            with self._arrived:
+                self.lines.append(line.rstrip("\n"))
+                self._arrived.notify_all()
+
+    def wait_for(self, count: int) -> list[str]:
+        """The first `count` lines, once written (an AssertionError after SERVE_TIMEOUT)."""
+        with self._arrived:
+            self._arrived.wait_for(lambda: len(self.lines) >= count, SERVE_TIMEOUT)
+            assert len(self.lines) >= count, self.lines
+            return self.lines[:count]
+
+
 @contextmanager
-def serving(*args: str, env: dict[str, str] | None = None) -> Iterator[tuple[str, str]]:
+def serving(
+    *args: str, env: dict[str, str] | None = None, output: Output | None = None
+) -> Iterator[tuple[str, str]]:
     """`mockjobs serve --port 0 ARGS` in a subprocess: its URL and start-up line.
 
-    `env` is added to the environment, which keeps no MOCKJOBS_* variable of its own.
+    `env` is added to the environment, which keeps no MOCKJOBS_* variable of its own. `output`
+    collects what the process writes next (its access log): read as it comes, always, so that
+    the log never fills the pipe and stalls the server.
     """
+    output = Output() if output is None else output
     command = [sys.executable, "-m", "mockjobs.cli", "serve", "--port", "0", *args]
     environ = {k: v for k, v in os.environ.items() if not k.startswith("MOCKJOBS_")}
     with subprocess.Popen(
@@ -38,15 +72,24 @@ def serving(*args: str, env: dict[str, str] | None = None) -> Iterator[tuple[str
         text=True,
         env=environ | (env or {}),
     ) as process:
+        reader = None
         try:
             line = process.stdout.readline() if process.stdout else ""
             assert line.startswith("mockjobs: serving"), (
                 line + process.communicate(timeout=SERVE_TIMEOUT)[1]
             )
+            reader = threading.Thread(target=output.read, args=(process.stdout,))
+            reader.start()
             yield line.split(" on ")[1].split()[0], line
         finally:
             process.terminate()
-            process.communicate(timeout=SERVE_TIMEOUT)
+            if reader is None:  # it never started
+                process.communicate(timeout=SERVE_TIMEOUT)
+            else:
+                reader.join(SERVE_TIMEOUT)
+                assert process.stderr is not None
+                output.stderr = process.stderr.read()
+                process.wait(SERVE_TIMEOUT)
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -296,3 +339,155 @@ def test_generate_into_a_directory_is_one_line_and_status_2(capsys: pytest.Captu
     code, out, err = run(capsys, "generate", "--count", "3", "-o", str(tmp_path))
     assert (code, out) == (2, "")
     assert err.startswith(f"mockjobs: error: cannot write {tmp_path}") and err.count("\n") == 1
+
+
+def test_version_is_the_package_s_one(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "--version")
+    assert (status, out) == (0, f"mockjobs, version {version('mockjobs')}\n")
+    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    assert version("mockjobs") == pyproject["project"]["version"], "stale install: pip install -e ."
+
+
+ACCESS_LINE = re.compile(
+    r'(?P<client>\S+) - - \[\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d \+0000\] "(?P<request>[^"]*)"'
+    r" (?P<status>\d{3}) (?P<size>[1-9]\d*|-) \d+\.\dms(?P<outcome>.*)"
+)
+
+
+def test_serve_logs_every_request_on_stdout_in_one_line() -> None:
+    output = Output()
+    with serving("--seed", "5", output=output) as (url, _):
+        assert output.wait_for(1)[0].startswith("mockjobs: dashboard on")
+        page = requests.get(f"{url}/api/v2/jobs?limit=2&status=DONE", timeout=10)
+        assert requests.get(f"{url}/nope", timeout=10).status_code == 404
+        drop = {"path": "/api/v2/jobs", "drop": True, "times": 1}
+        assert requests.post(f"{url}/_mock/faults", json=drop, timeout=10).status_code == 201
+        with pytest.raises(requests.ConnectionError):
+            requests.get(f"{url}/api/v2/jobs?limit=3", timeout=10)
+        host, port = url.removeprefix("http://").split(":")
+        for raw in (b'GET /a"b\x1b[2J HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n', b"NONSENSE\r\n\r\n"):
+            with socket.create_connection((host, int(port)), timeout=10) as sock:
+                sock.sendall(raw)
+                assert sock.recv(100).startswith(b"HTTP/1.")
+        lines = output.wait_for(7)[1:]
+    logged = {}
+    for line in lines:  # in the order the requests ended: two threads may swap them
+        match = ACCESS_LINE.fullmatch(line)
+        assert match and match["client"] == "127.0.0.1", line
+        logged[match["request"]] = (match["status"], match["size"], match["outcome"])
+    assert logged == {
+        "GET /api/v2/jobs?limit=2&status=DONE HTTP/1.1": ("200", str(len(page.content)), ""),
+        "GET /nope HTTP/1.1": ("404", "23", ""),
+        "POST /_mock/faults HTTP/1.1": ("201", logged["POST /_mock/faults HTTP/1.1"][1], ""),
+        "GET /api/v2/jobs?limit=3 HTTP/1.1": ("499", "-", " dropped by a fault rule"),
+        r"GET /a\x22b\x1b[2J HTTP/1.1": ("404", "23", ""),  # never a raw escape in a terminal
+        "NONSENSE": ("400", logged["NONSENSE"][1], ""),  # refused by waitress itself
+    }
+    assert output.stderr == ""
+
+
+def test_quiet_serves_without_an_access_log() -> None:
+    output = Output()
+    with serving("--seed", "5", "--quiet", output=output) as (url, _):
+        for _ in range(3):
+            assert requests.get(f"{url}/api/v2/jobs", timeout=10).status_code == 200
+    assert output.lines == [output.lines[0]] and output.lines[0].startswith("mockjobs: dashboard")
+
+
+class Stopped:
+    """A server that stops as soon as it runs: `mockjobs serve` up to its banner, in-process."""
+
+    def __init__(self, app: Any, sock: socket.socket, values: dict[str, Any]) -> None:
+        self.sock = sock
+
+    def run(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+@pytest.fixture
+def serve_here(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Any:
+    """`mockjobs serve --port 0 ARGS` in this process, its server stopped at once: (out, err)."""
+    monkeypatch.setattr(server, "wsgi_server", Stopped)
+    for variable in [name for name in os.environ if name.startswith("MOCKJOBS_")]:
+        monkeypatch.delenv(variable)
+
+    def serve(*args: str) -> tuple[str, str]:
+        status, out, err = run(capsys, "serve", "--port", "0", *args)
+        assert status == 0, err
+        return out, err
+
+    return serve
+
+
+def test_options_that_change_nothing_say_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, serve_here: Any
+) -> None:
+    db, gone = str(tmp_path / "jobs.db"), str(tmp_path / "gone.json")
+    monkeypatch.setattr(cli, "PROGRESS_FROM", 10)
+    out, err = serve_here("--db", db, "--seed", "20")
+    assert "serving 20 jobs" in out and err == "mockjobs: loading jobs: 20 of 20 (100 %)\n"
+    _, err = serve_here("--db", db, "--seed", "20", "--random-seed", "1", "--error-rate", "0.5")
+    assert err == ""  # the database holds that very data set; submitted jobs use the rate
+    out, err = serve_here("--db", db, "--seed", "5", "--fixtures", gone)
+    assert "serving 20 jobs" in out  # the file is not read: a missing one is no error
+    assert err == (
+        f"mockjobs: note: --seed 5 and --fixtures {gone} (not read) ignored: the database"
+        " holds 20 jobs (use --reset to replace them)\n"
+    )  # and no progress: nothing was loaded
+    monkeypatch.setenv("MOCKJOBS_RANDOM_SEED", "7")
+    _, err = serve_here("--db", db)  # an environment variable is given explicitly too
+    assert err == (
+        "mockjobs: note: MOCKJOBS_RANDOM_SEED=7 ignored: the database holds 20 jobs"
+        " (use --reset to replace them)\n"
+    )
+    out, err = serve_here("--db", db, "--seed", "15", "--reset")
+    assert "serving 15 jobs" in out and "note" not in err
+    out, err = serve_here("--seed", "3", "--reset")
+    assert "serving 3 jobs" in out
+    assert err == (
+        "mockjobs: note: --reset ignored: without --db the database is in memory, new at every"
+        " start\n"
+    )
+
+
+def test_a_big_load_off_a_terminal_prints_lines_of_progress(
+    monkeypatch: pytest.MonkeyPatch, serve_here: Any
+) -> None:
+    monkeypatch.setattr(cli, "PROGRESS_FROM", 1000)
+    out, err = serve_here("--seed", "6000")  # inserted 5,000 at a time
+    assert err.splitlines() == [
+        "mockjobs: loading jobs: 5,000 of 6,000 (83 %)",
+        "mockjobs: loading jobs: 6,000 of 6,000 (100 %)",
+    ]
+    assert out.startswith("mockjobs: serving 6000 jobs")
+
+
+def test_progress_lines_are_few_and_end_with_the_count(capsys: pytest.CaptureFixture[str]) -> None:
+    with progress_bar(200_000, "Loading jobs") as progress:  # stderr is no terminal here
+        assert isinstance(progress, ProgressLines)
+    assert capsys.readouterr().err == ""  # nothing counted, nothing said
+    with progress_bar(cli.PROGRESS_FROM - 1, "Loading jobs") as progress:
+        assert progress is None
+    now = [0.0]
+    slow = ProgressLines(200_000, "loading jobs", clock=lambda: now[0])
+    for _ in range(40):  # 5,000 jobs a second
+        slow(5000)
+        now[0] += 1
+    slow.close()
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == "mockjobs: loading jobs: 5,000 of 200,000 (2 %)"
+    assert lines[1] == "mockjobs: loading jobs: 25,000 of 200,000 (12 %)"  # a tenth more, 4 s on
+    assert lines[-1] == "mockjobs: loading jobs: 200,000 of 200,000 (100 %)"
+    assert len(lines) == 11
+    fast = ProgressLines(200_000, "loading jobs", clock=lambda: 0.0)
+    for _ in range(41):  # a load too fast to tell, with a fixture file's jobs beyond the seed
+        fast(5000)
+    fast.close()
+    assert capsys.readouterr().err.splitlines() == [
+        "mockjobs: loading jobs: 5,000 of 200,000 (2 %)",
+        "mockjobs: loading jobs: 200,000 of 200,000 (100 %)",
+        "mockjobs: loading jobs: 205,000 of 205,000 (100 %)",
+    ]

@@ -17,7 +17,18 @@ KILL_AFTER = (3, 17, 40)  # acknowledged writes before the kill, a different mom
 
 
 def start(db: Path, *args: str) -> tuple[subprocess.Popen[str], str]:
-    command = [sys.executable, "-m", "mockjobs.cli", "serve", "--port", "0", "--db", str(db), *args]
+    command = [
+        sys.executable,
+        "-m",
+        "mockjobs.cli",
+        "serve",
+        "--port",
+        "0",
+        "--quiet",
+        "--db",
+        str(db),
+        *args,
+    ]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     line = process.stdout.readline() if process.stdout else ""
     assert line.startswith("mockjobs: serving"), line

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import socket
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
 
 import pytest
 import requests
 
 from mockjobs import MockJobsServer
-from mockjobs.server import RUNNING
+from mockjobs.server import RUNNING, AccessLog
 
 
 def total(server: MockJobsServer, **params: str) -> int:
@@ -167,3 +169,35 @@ def test_port_in_use_is_an_error() -> None:
         server = MockJobsServer(seed=0, port=taken.getsockname()[1])
         with pytest.raises(OSError):
             server.start()
+
+
+def test_no_access_log_unless_asked_for(capsys: pytest.CaptureFixture[str]) -> None:
+    with MockJobsServer(seed=3) as server:
+        assert requests.get(f"{server.url}/api/v2/jobs", timeout=10).status_code == 200
+    assert capsys.readouterr().out == ""
+    with MockJobsServer(seed=3, quiet=False) as server:
+        assert requests.get(f"{server.url}/api/v2/jobs?limit=1", timeout=10).status_code == 200
+    lines = capsys.readouterr().out.splitlines()  # stopped: every worker has written its line
+    assert [line.split('"')[1] for line in lines] == [
+        "GET /_mock/requests HTTP/1.1",  # start() asking whether it answers
+        "GET /api/v2/jobs?limit=1 HTTP/1.1",
+    ]
+
+
+def test_an_access_log_line_and_a_stream_that_fails() -> None:
+    task = SimpleNamespace(
+        request=SimpleNamespace(first_line=b'GET /\xe9t\xe9?q="\\" HTTP/1.1'),
+        status="200 OK",
+        content_bytes_written=512,
+        channel=SimpleNamespace(addr=("::1", 50000, 0, 0)),
+    )
+    stream = io.StringIO()
+    AccessLog(stream).write(task, 365 * 86400 + 43200.9, 0.01234)
+    assert stream.getvalue() == (
+        '::1 - - [01/Jan/1971:12:00:00 +0000] "GET /\\xe9t\\xe9?q=\\x22\\x5c\\x22 HTTP/1.1" 200 512'
+        " 12.3ms\n"
+    )
+    stream.close()
+    log = AccessLog(stream)
+    log.write(task, 0.0, 0.001)  # no exception: the request is served, the log ends
+    assert log.broken

@@ -13,6 +13,7 @@ import pytest
 
 from mockjobs import MockJobsServer
 from mockjobs.app import create_app
+from mockjobs.server import FOR_TESTS
 from mockjobs.settings import APP_SETTINGS, SETTINGS, SettingError, app_config, resolve
 
 FROM_TEXT = [
@@ -165,7 +166,8 @@ def test_mockjobs_server_takes_every_setting_and_no_environment(
     assert list(parameters) == list(SETTINGS)
     for name, parameter in parameters.items():
         assert parameter.kind is inspect.Parameter.KEYWORD_ONLY
-        assert parameter.default == (0 if name == "port" else SETTINGS[name].default)
+        assert parameter.default == FOR_TESTS.get(name, SETTINGS[name].default)
+    assert FOR_TESTS == {"port": 0, "quiet": True}  # a free port, and no access log
     monkeypatch.setenv("MOCKJOBS_SEED", "ten")
     server = MockJobsServer(seed=2, latency="3", fixtures=())
     assert server.threads == 8 and server.port == 0

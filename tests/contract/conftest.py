@@ -90,7 +90,17 @@ def target() -> Iterator[Target]:
 def serve_mockjobs(*options: str) -> Iterator[str]:
     """`mockjobs serve` (with `options`: `--fast-forward`...; not `--seed`) in a subprocess,
     terminated on exit; gives its URL."""
-    command = [sys.executable, "-m", "mockjobs.cli", "serve", "--port", "0", "--seed", str(SEED)]
+    command = [
+        sys.executable,
+        "-m",
+        "mockjobs.cli",
+        "serve",
+        "--port",
+        "0",
+        "--quiet",
+        "--seed",
+        str(SEED),
+    ]
     command += options
     env = {name: value for name, value in os.environ.items() if not name.startswith("MOCKJOBS_")}
     with subprocess.Popen(
