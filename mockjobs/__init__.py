@@ -12,14 +12,36 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .app import create_app
+    from .client import MockJobsClient
+    from .control import MockControl
+    from .errors import InvalidInput, MockJobsError, Refused, ServerUnavailable, UnexpectedAnswer
     from .mock.journal import RecordedRequest
     from .server import MockJobsServer
 
-__all__ = ["EXAMPLES", "MockJobsServer", "RecordedRequest", "__version__", "create_app"]
+__all__ = [
+    "EXAMPLES",
+    "InvalidInput",
+    "MockControl",
+    "MockJobsClient",
+    "MockJobsError",
+    "MockJobsServer",
+    "RecordedRequest",
+    "Refused",
+    "ServerUnavailable",
+    "UnexpectedAnswer",
+    "__version__",
+    "create_app",
+]
 PUBLIC = {
     "create_app": ".app",
     "MockJobsServer": ".server",
+    "MockJobsClient": ".client",
+    "MockControl": ".control",
     "RecordedRequest": ".mock.journal",
+    **dict.fromkeys(
+        ("InvalidInput", "MockJobsError", "Refused", "ServerUnavailable", "UnexpectedAnswer"),
+        ".errors",
+    ),
 }
 
 

@@ -19,9 +19,11 @@ import peewee
 
 from . import recorder, server
 from .app import create_app
+from .client import server_url
 from .contract.openapi import openapi_document
 from .data.fixtures import FixtureError, dump_records
 from .data.generator import generate
+from .errors import InvalidInput
 from .mock.datasets import DataSet
 from .options import from_command_line, given_as, setting_options
 from .settings import APP_SETTINGS, DATA_SET, MEMORY, SETTINGS
@@ -220,9 +222,9 @@ def record_command(
     server cannot be recorded.
     """
     try:
-        base = recorder.base_url(url)
+        base = server_url(url, "--url")
         query = recorder.job_query(filters)
-    except recorder.BadOption as error:
+    except (InvalidInput, recorder.BadOption) as error:
         raise CommandError(str(error)) from None
     path = None if output == "-" else Path(output)
     if path is not None and (path.is_dir() or not path.parent.is_dir()):

@@ -9,10 +9,16 @@
 Configured by the ini options `mockjobs_<setting>`, and per test by `@pytest.mark.mockjobs(...)`:
 the marker, then the ini file, then the defaults. Loaded by every pytest run, so it imports
 nothing heavy until a fixture is used.
+
+With `MOCKJOBS_URL` (or the ini option `mockjobs_url`) naming a mockjobs running elsewhere,
+no server is started: the fixtures are a MockJobsClient of that one, reset to each test's data
+set as a local server would be; tests that need settings of their own, or the app in this
+process (`mockjobs_client`), are skipped, saying why.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,20 +26,30 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from .errors import MockJobsError
 from .settings import APP_SETTINGS, DATA_SET, SETTINGS, SettingError, from_keywords, resolve
 
 if TYPE_CHECKING:
     from flask.testing import FlaskClient
 
+    from .control import MockControl
     from .server import MockJobsServer
 
 MARKER = "@pytest.mark.mockjobs"
 SERVER_MODULE = f"{__package__}.server"
+URL_VARIABLE, URL_INI = "MOCKJOBS_URL", "mockjobs_url"  # a mockjobs elsewhere, not one started
 INI = pytest.StashKey[dict[str, Any]]()
+EXTERNAL = pytest.StashKey[str | None]()
 ALREADY_RUNNING = pytest.StashKey[set["MockJobsServer"]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini(
+        URL_INI,
+        f"mockjobs: the base URL of a mockjobs running elsewhere, which the fixtures control"
+        f" instead of starting one (the environment's {URL_VARIABLE} comes first).",
+        default=None,
+    )
     for name in APP_SETTINGS:
         setting = SETTINGS[name]
         shown = setting.kind.show(setting.default) or "none"
@@ -56,6 +72,7 @@ def pytest_configure(config: pytest.Config) -> None:
         config.stash[INI] = ini_settings(config)
     except SettingError as error:
         raise pytest.UsageError(str(error)) from None
+    config.stash[EXTERNAL] = os.environ.get(URL_VARIABLE) or config.getini(URL_INI) or None
 
 
 def ini_settings(config: pytest.Config) -> dict[str, Any]:
@@ -101,13 +118,21 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 
 class Servers:
-    """The session's servers, one for each distinct app, started when first asked for."""
+    """The session's servers, one for each distinct app, started when first asked for; or the
+    one mockjobs at `external`, controlled through a MockJobsClient."""
 
-    def __init__(self) -> None:
-        self.servers: dict[tuple[tuple[str, Any], ...], MockJobsServer] = {}
+    def __init__(self, external: str | None = None, token: str | None = None) -> None:
+        self.servers: dict[tuple[tuple[str, Any], ...], MockControl] = {}
+        self.external, self.token = external, token
 
-    def get(self, settings: dict[str, Any]) -> MockJobsServer:
-        """The server for these settings, their data set aside (a reset switches it)."""
+    def get(self, settings: dict[str, Any], own: tuple[str, ...] = ()) -> MockControl:
+        """The server for these settings, their data set aside (a reset switches it).
+
+        `own`: the settings a test's marker gives beyond its data set, which an external
+        server cannot take (the test is skipped).
+        """
+        if self.external is not None:
+            return self.client(own)
         app = tuple((name, value) for name, value in settings.items() if name not in DATA_SET)
         if app not in self.servers:
             from .server import MockJobsServer
@@ -115,39 +140,74 @@ class Servers:
             self.servers[app] = MockJobsServer(**settings).start()
         return self.servers[app]
 
+    def client(self, own: tuple[str, ...]) -> MockControl:
+        if own:
+            pytest.skip(
+                f"{MARKER}({', '.join(f'{name}=...' for name in own)}) needs a server of its"
+                f" own; the mockjobs at {self.external} serves as it was started"
+            )
+        if int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) > 1:
+            raise pytest.fail.Exception(
+                f"{URL_VARIABLE}: one mockjobs cannot be reset for several xdist workers at"
+                " once; run with -n 0 or 1, or without it (each worker then starts its own)",
+                pytrace=False,
+            )
+        if not self.servers:
+            from .client import MockJobsClient
+
+            try:
+                client = MockJobsClient(self.external, self.token)
+                client.now  # noqa: B018 -- it answers, as a mockjobs, with this token
+            except MockJobsError as error:
+                raise pytest.fail.Exception(f"{URL_VARIABLE}: {error}", pytrace=False) from None
+            self.servers[()] = client
+        return self.servers[()]
+
     def stop(self) -> None:
         for server in self.servers.values():
-            server.stop()
+            stop = getattr(server, "stop", None)  # a server elsewhere is not ours to stop
+            if stop is not None:
+                stop()
         self.servers.clear()
 
 
 @pytest.fixture(scope="session")
-def _mockjobs_servers() -> Iterator[Servers]:
-    servers = Servers()
+def _mockjobs_servers(pytestconfig: pytest.Config) -> Iterator[Servers]:
+    servers = Servers(pytestconfig.stash[EXTERNAL], pytestconfig.stash[INI]["token"])
     yield servers
     servers.stop()
 
 
 @pytest.fixture(scope="session")
-def mockjobs_server(pytestconfig: pytest.Config, _mockjobs_servers: Servers) -> MockJobsServer:
-    """The mock API on a real server, as the ini file says (each xdist worker has its own)."""
+def mockjobs_server(pytestconfig: pytest.Config, _mockjobs_servers: Servers) -> MockControl:
+    """The mock API on a real server, as the ini file says (each xdist worker has its own):
+    a MockJobsServer, or a MockJobsClient of the one at MOCKJOBS_URL."""
     return _mockjobs_servers.get(pytestconfig.stash[INI])
 
 
 @pytest.fixture
-def mockjobs(request: pytest.FixtureRequest, _mockjobs_servers: Servers) -> MockJobsServer:
+def mockjobs(request: pytest.FixtureRequest, _mockjobs_servers: Servers) -> MockControl:
     """The mock API with this test's settings and data set, untouched by other tests."""
     try:
         given = marker_settings(request.node)
     except (SettingError, TypeError) as error:
         raise pytest.fail.Exception(str(error), pytrace=False) from None
-    settings = {**request.config.stash[INI], **given}
-    server = _mockjobs_servers.get(settings)
-    server.reset(**{name: settings[name] for name in DATA_SET})
+    ini = request.config.stash[INI]
+    settings = {**ini, **given}
+    own = tuple(n for n, value in given.items() if n not in DATA_SET and value != ini[n])
+    server = _mockjobs_servers.get(settings, own)
+    try:
+        server.reset(**{name: settings[name] for name in DATA_SET})
+    except MockJobsError as error:  # a fixture file that cannot be read, or holds bad records
+        raise pytest.fail.Exception(f"mockjobs: {error}", pytrace=False) from None
     return server
 
 
 @pytest.fixture
-def mockjobs_client(mockjobs: MockJobsServer) -> FlaskClient:
-    """A Flask test client over the same app and data as `mockjobs`."""
-    return mockjobs.app.test_client()
+def mockjobs_client(mockjobs: MockControl) -> FlaskClient:
+    """A Flask test client over the same app and data as `mockjobs` (a server in this
+    process: skipped with MOCKJOBS_URL)."""
+    app = getattr(mockjobs, "app", None)
+    if app is None:
+        pytest.skip(f"mockjobs_client needs the app in this process, not the one at {mockjobs.url}")
+    return app.test_client()

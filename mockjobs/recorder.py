@@ -117,18 +117,6 @@ def job_query(filters: dict[str, Any]) -> list[tuple[str, str]]:
     return pairs
 
 
-def base_url(url: str) -> str:
-    """The server's address, what precedes /api/...: http(s)://HOST[:PORT][/PATH]."""
-    parts = urllib.parse.urlsplit(url.strip())
-    try:
-        parts.port  # noqa: B018 -- raises on a port that is not a number
-    except ValueError:
-        parts = parts._replace(netloc="")
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
-        raise BadOption(f"--url: expected http(s)://HOST[:PORT][/PATH], got {url!r}")
-    return urllib.parse.urlunsplit(parts._replace(path=parts.path.rstrip("/")))
-
-
 class KeepTokenOnItsHost(urllib.request.HTTPRedirectHandler):
     """Redirects, the token dropped when they lead to another host."""
 

@@ -14,7 +14,6 @@ import time
 import weakref
 from collections.abc import Sequence
 from datetime import datetime
-from pathlib import Path
 from types import TracebackType
 from typing import Any, TextIO
 
@@ -28,8 +27,9 @@ from waitress.utilities import InternalServerError
 from .api.gate import ConnectionDropped
 from .app import create_app
 from .contract.control import FATE, FAULT_RULE
-from .mock.datasets import DataSet
-from .mock.journal import RecordedRequest, assert_request_made
+from .control import MockControl
+from .errors import InvalidInput
+from .mock.journal import RecordedRequest
 from .mock.state import Mock
 from .settings import APP_SETTINGS, SETTINGS, from_keywords, resolve
 
@@ -220,7 +220,7 @@ def base_url(sock: socket.socket) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
-class MockJobsServer:
+class MockJobsServer(MockControl):
     """The mock API served from a thread: `with MockJobsServer(seed=50) as server: server.url`.
 
     Its keywords are the settings (mockjobs.settings: seed, fixtures, strict, token, latency,
@@ -229,8 +229,9 @@ class MockJobsServer:
     log (`quiet=False` writes one to sys.stdout). The environment plays no part: a test's
     server is what its code says. Usable without pytest.
 
-    `reset()` restores the data set in milliseconds (from a snapshot taken when it was first
-    loaded) and clears the journal of requests.
+    Its control (reset, add_jobs, arm_fault, advance_clock, requests, assert_request_made...)
+    is MockControl's, the same as MockJobsClient's for a server elsewhere. `reset()` restores
+    the data set in milliseconds (from a snapshot taken when it was first loaded).
     """
 
     def __init__(self, **settings: Any) -> None:
@@ -311,70 +312,51 @@ class MockJobsServer:
             finally:
                 connection.close()
 
-    # -- the data and the journal ------------------------------------------------------------
+    # -- the control, its arguments checked by MockControl ------------------------------------
 
-    def add_jobs(self, records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Insert job records (partial ones completed as in a fixture file); the complete ones."""
+    def add_jobs(self, records: Sequence[dict[str, Any]] | dict[str, Any]) -> list[dict[str, Any]]:
         return self.mock.add_jobs(records)
 
-    def reset(
-        self,
-        *,
-        seed: int | None = None,
-        random_seed: int | None = None,
-        fixtures: Sequence[str | Path] | None = None,
-    ) -> None:
-        """Back to the configured data set, or to another one given here (which then stays)."""
-        if seed is None and random_seed is None and fixtures is None:
-            self.mock.reset()  # the configured one, even a database's "as found"
-            return
-        current = self.mock.dataset or DataSet()
-        dataset = DataSet(
-            current.seed if seed is None else seed,
-            current.random_seed if random_seed is None else random_seed,
-            current.fixtures if fixtures is None else tuple(str(f) for f in fixtures),
-        )
-        self.mock.reset(dataset)
+    def _reset(self, body: dict[str, Any]) -> None:
+        self.mock.reset(**body)
 
-    def advance_clock(self, seconds: float) -> datetime:
-        """Move the mock's clock forward; the live jobs move with it."""
-        return self.mock.advance_clock(seconds)
+    def _arm_fault(self, body: dict[str, Any]) -> dict[str, Any]:
+        return self.mock.faults.arm(FAULT_RULE.load(body))
 
-    def decide_fates(
-        self, status: str = "ERROR", count: int = 1, errors: Sequence[str] = ()
-    ) -> list[dict[str, Any]]:
-        """The next `count` submitted jobs end `status` (the fields of POST /_mock/fates)."""
-        fate = FATE.load({"status": status, "count": count, "errors": list(errors)})
+    @property
+    def faults(self) -> list[dict[str, Any]]:
+        return self.mock.faults.rules()
+
+    def clear_faults(self) -> None:
+        self.mock.faults.clear()
+
+    def _decide_fates(self, body: dict[str, Any]) -> list[dict[str, Any]]:
+        fate = FATE.load(body)
         return self.mock.batches.decide(fate["status"], fate["count"], fate["errors"])
 
-    def arm_fault(self, path: str = "/api/v2/jobs", **rule: Any) -> dict[str, Any]:
-        """Arm a fault rule (the fields of POST /_mock/faults); the rule with its id."""
-        return self.mock.faults.arm(FAULT_RULE.load({"path": path, **rule}))
+    @property
+    def fates(self) -> list[dict[str, Any]]:
+        return self.mock.batches.fates()
+
+    def clear_fates(self) -> None:
+        self.mock.batches.forget_fates()
+
+    @property
+    def now(self) -> datetime:
+        return self.mock.clock.now()
+
+    def _advance_clock(self, seconds: float) -> datetime:
+        try:
+            return self.mock.advance_clock(seconds)
+        except ValueError as error:  # beyond the latest instant a record holds
+            raise InvalidInput([("seconds", str(error))], "advance_clock") from None
 
     @property
     def requests(self) -> list[RecordedRequest]:
-        """The requests received, oldest first (the most recent `journal_size`)."""
         return self.mock.journal.entries()
 
     def clear_requests(self) -> None:
         self.mock.journal.clear()
-
-    def assert_request_made(
-        self,
-        path: str,
-        query: dict[str, Any] | None = None,
-        *,
-        method: str = "GET",
-        count: int | None = None,
-        exact: bool = False,
-    ) -> list[RecordedRequest]:
-        """The matching requests; an AssertionError listing the closest ones when there are none.
-
-        See `mockjobs.mock.journal.assert_request_made`.
-        """
-        return assert_request_made(
-            self.requests, path, query, method=method, count=count, exact=exact
-        )
 
 
 def keyword_signature() -> inspect.Signature:

@@ -133,7 +133,7 @@ def test_drop_closes_the_connection_without_an_answer(live: MockJobsServer) -> N
         ({"path": JOBS}, ["body", "status"]),
         ({"path": "api/v2/jobs", "status": 503}, ["body", "path"]),
         ({"path": JOBS, "status": 503, "method": "BREW"}, ["body", "method"]),
-        ({"path": JOBS, "status": 503, "query": {"status": 1}}, ["body", "query"]),
+        ({"path": JOBS, "status": 503, "query": {"status": 1}}, ["body", "query", "status"]),
         ([], ["body"]),
     ],
 )

@@ -20,7 +20,7 @@ from ..contract.control import (
 )
 from ..contract.errors import RequestValidationError
 from ..contract.query import JOURNAL_QUERY, parse_query
-from ..data.fixtures import BATCH, FixtureError
+from ..data.fixtures import FixtureError
 from ..vocabulary import CONTROL_PREFIX
 from . import current_mock
 
@@ -30,9 +30,14 @@ MAX_RECORDS = 10_000  # job records a request adds at most (each is completed: ~
 
 @blueprint.post("/reset")
 def reset() -> Response:
-    """Back to the configured data set; the journal, the faults and the clock afresh."""
-    load_object(RESET, request.get_data())
-    current_mock().reset()
+    """Back to the configured data set, or to another one (which then stays); the journal,
+    the faults and the clock afresh."""
+    try:
+        current_mock().reset(**load_object(RESET, request.get_data()))
+    except FixtureError as error:  # a file named: it cannot be read, or holds bad records
+        raise RequestValidationError(
+            [{"type": "value_error", "loc": ["body", "fixtures"], "msg": each.line()} for each in error.all]
+        ) from None  # fmt: skip
     return jsonify(status="ok")
 
 
@@ -55,14 +60,7 @@ def add_jobs() -> tuple[Response, int]:
 
 def located(error: FixtureError) -> dict[str, Any]:
     """A fixture error as a 422's entry: `["body", ("batches",) index, field]`."""
-    loc: list[Any] = ["body"]
-    if error.kind == BATCH:
-        loc.append("batches")
-    if error.index is not None:
-        loc.append(error.index)
-    if error.field is not None:
-        loc.append(error.field)
-    return {"type": "value_error", "loc": loc, "msg": error.reason}
+    return {"type": "value_error", "loc": ["body", *error.location], "msg": error.reason}
 
 
 @blueprint.post("/faults")

@@ -9,6 +9,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError
 
+from ..errors import InvalidInput
 from .errors import RequestValidationError
 
 MAX_DEPTH = 64  # levels of nesting a body or a fixture file may have
@@ -99,7 +100,26 @@ def load_object(schema: Schema, data: bytes) -> dict[str, Any]:
 
 
 def field_errors(messages: dict[str, Any], loc: tuple[Any, ...] = ("body",)) -> Iterator[dict[str, Any]]:  # fmt: skip
-    """marshmallow's messages as FastAPI-shaped errors naming each field."""
+    """marshmallow's messages as FastAPI-shaped errors naming each field (an element of a
+    list or a value of a dict by its index or key: `["body", "fixtures", 0]`)."""
     for field, problems in messages.items():
+        if isinstance(problems, dict) and problems.keys() <= {"key", "value"}:  # a Dict's entry
+            problems = [problem for each in problems.values() for problem in each]
+        elif isinstance(problems, dict):
+            yield from field_errors(problems, (*loc, field))
+            continue
         for problem in problems if isinstance(problems, list) else [problems]:
             yield {"type": "value_error", "loc": [*loc, field], "msg": str(problem)}
+
+
+def load_arguments(schema: Schema, arguments: dict[str, Any], context: str) -> dict[str, Any]:
+    """A Python call's arguments loaded by a body's `schema`, or InvalidInput naming each field
+    (`context`, the operation, leads its message)."""
+    try:
+        return schema.load(arguments)
+    except ValidationError as error:
+        problems = [
+            (".".join(map(str, entry["loc"][1:])), entry["msg"])
+            for entry in field_errors(error.messages)
+        ]
+        raise InvalidInput(problems, context) from None

@@ -14,7 +14,10 @@ from .records import JobSchema, Timestamp
 
 MAX_ADVANCE = 10 * 365 * 86400  # seconds the clock moves at most in one advance
 MAX_TIMES = 1_000_000_000  # answers a rule gives at most (leave `times` out: until cleared)
-MAX_TEXT = 2048  # characters of a rule's path, and of each query name and value
+MAX_TEXT = 2048  # characters of a rule's path, of each query name and value, of a file's path
+MAX_SEED = 1_000_000  # generated jobs a reset through HTTP asks for, at most (minutes of work)
+MAX_PATH = 1024  # characters of a fixture file's path
+MAX_FIXTURES = 16  # fixture files a reset names, at most
 
 
 class FaultRuleSchema(Schema):
@@ -68,10 +71,25 @@ HAS_AN_EFFECT = {
 
 
 class ResetSchema(Schema):
-    """The body of POST /_mock/reset: `{}` (JSON all the same, so that no page sends it)."""
+    """The body of POST /_mock/reset: `{}` for the configured data set, or another data set,
+    which then becomes the configured one (a field left out keeps its configured value).
+
+    JSON all the same, so that no page sends it.
+    """
 
     class Meta:
         unknown = RAISE
+
+    seed = JsonInteger(
+        validate=validate.Range(0, MAX_SEED),
+        metadata={"description": f"Generated jobs (at most {MAX_SEED:,} through HTTP)"},
+    )
+    random_seed = JsonInteger(validate=validate.Range(-(2**63), 2**63 - 1))
+    fixtures = fields.List(
+        fields.String(validate=validate.Length(1, MAX_PATH)),
+        validate=validate.Length(max=MAX_FIXTURES),
+        metadata={"description": "Fixture files, as paths on the server's machine"},
+    )
 
 
 class ClockSchema(Schema):

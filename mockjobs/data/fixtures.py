@@ -18,6 +18,7 @@ from ..contract.bodies import NotJSON, check, parse_json
 from ..contract.records import JobSchema
 from ..domain.batches import summary
 from ..domain.jobs import error_messages, inconsistencies, seconds
+from ..errors import InvalidInput, MockJobsError
 from ..vocabulary import (
     FAILED_STATUSES,
     FINAL_STATUSES,
@@ -45,7 +46,7 @@ STATUS_WEIGHTS = {
 MAX_REPORTED = 20  # a fixture's errors reported at once, at most
 
 
-class FixtureError(ValueError):
+class FixtureError(InvalidInput):
     """A fixture that cannot be loaded; the message names the file, the record and the field.
 
     `others`: the fixture's further errors (up to MAX_REPORTED in all), `more` beyond those.
@@ -55,7 +56,7 @@ class FixtureError(ValueError):
         self, reason: str, index: int | None = None, field: str | None = None, source: str = "",
         kind: str = "record", others: tuple[FixtureError, ...] = (), more: int = 0,
     ) -> None:  # fmt: skip
-        super().__init__(reason)
+        MockJobsError.__init__(self, reason)
         self.reason, self.index, self.field, self.source = reason, index, field, source
         self.kind = kind  # "record" (a job's) or "batch record"
         self.others, self.more = others, more
@@ -63,6 +64,18 @@ class FixtureError(ValueError):
     @property
     def all(self) -> list[FixtureError]:
         return [self, *self.others]
+
+    @property
+    def location(self) -> list[str | int]:
+        """Where in a document the error is: `["batches", 0, "id"]`, `[3, "status"]`."""
+        where: list[str | int] = ["batches"] if self.kind == BATCH else []
+        where += [part for part in (self.index, self.field) if part is not None]
+        return where
+
+    @property
+    def problems(self) -> list[tuple[str, str]]:  # type: ignore[override]
+        """InvalidInput's `(field, message)` pairs: `("batches.0.id", "duplicate id 'b'")`."""
+        return [(".".join(map(str, error.location)), error.reason) for error in self.all]
 
     def within(self, source: str) -> FixtureError:
         """The same error, said of a file."""
@@ -107,7 +120,7 @@ def read_fixture(path: str | Path, first_ordinal: int = 0) -> Fixture:
     """
     try:
         text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
+    except (OSError, ValueError) as error:  # ValueError: not UTF-8, or a NUL in the path
         reason = getattr(error, "strerror", None) or error
         raise FixtureError(f"cannot read: {reason}", source=str(path)) from None
     try:

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from random import Random
 from typing import Any
 
+from ..errors import Refused
 from ..vocabulary import FINAL_STATUSES, LATEST, LIFE_STEPS, RUNNING_STATUSES
 
 Record = Mapping[str, Any]
@@ -29,10 +30,6 @@ ERROR_MESSAGES = (
     "Slurm job terminated by the cluster (NODE_FAIL)",
     "Invalid variables: missing value for 'omega'",
 )
-
-
-class Refused(Exception):
-    """A transition the job's state does not allow; the message says why."""
 
 
 def seconds(value: float) -> timedelta:

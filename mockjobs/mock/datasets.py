@@ -6,12 +6,12 @@ import hashlib
 import json
 from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import peewee
 
-from ..data.fixtures import BATCH, FixtureError, read_fixture
+from ..data.fixtures import BATCH, Fixture, FixtureError, read_fixture
 from ..data.generator import generate
 from ..store import UnstorableValue
 from ..store.batches import Batches, Workloads
@@ -37,6 +37,13 @@ class DataSet:
     def from_json(cls, value: dict[str, Any]) -> DataSet:
         return cls(value["seed"], value["random_seed"], tuple(value["fixtures"]))
 
+    def changed(self, **given: Any) -> DataSet:
+        """This data set with the fields given (those None left as they are)."""
+        given = {name: value for name, value in given.items() if value is not None}
+        if "fixtures" in given:
+            given["fixtures"] = tuple(str(path) for path in given["fixtures"])
+        return replace(self, **given)
+
     @property
     def name(self) -> str:
         """A name for its snapshot, the same in every process."""
@@ -44,18 +51,28 @@ class DataSet:
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def read_fixtures(dataset: DataSet) -> list[Fixture]:
+    """The data set's fixture files, read and checked (a FixtureError names the one at fault)."""
+    fixtures: list[Fixture] = []
+    for path in dataset.fixtures:
+        fixtures.append(read_fixture(path, first_ordinal=sum(len(f.jobs) for f in fixtures)))
+    return fixtures
+
+
 def populate(
     jobs: Jobs, batches: Batches, workloads: Workloads, dataset: DataSet,
-    progress: Progress | None = None,
+    progress: Progress | None = None, fixtures: list[Fixture] | None = None,
 ) -> int:  # fmt: skip
-    """Replace the store's data with a data set: fixture files, then generated jobs."""
+    """Replace the store's data with a data set: fixture files (`fixtures`, when they are read
+    already), then generated jobs."""
+    if fixtures is None:
+        fixtures = read_fixtures(dataset)
     store = jobs.store
     with store.writing(), store.bulk_loading():
         for table in (jobs, batches, workloads):
             table.clear()
         loaded = 0
-        for path in dataset.fixtures:
-            fixture = read_fixture(path, first_ordinal=loaded)
+        for path, fixture in zip(dataset.fixtures, fixtures, strict=True):
             refuse_stored_ids(jobs, fixture.jobs, "loaded from an earlier file", path)
             refuse_stored_ids(batches, fixture.batches, "loaded from an earlier file", path, BATCH)
             loaded += insert(jobs, fixture.jobs, progress, path)

@@ -21,7 +21,7 @@ from ..store.tables import dump_json
 from ..vocabulary import EMULATOR_TYPES, RESPONSE_FIELDS
 from .batches import Submissions
 from .clock import Clock
-from .datasets import DataSet, Progress, insert, populate, refuse_stored_ids
+from .datasets import DataSet, Progress, insert, populate, read_fixtures, refuse_stored_ids
 from .faults import Faults
 from .journal import Journal
 from .lifecycle import Lifecycle, refresh
@@ -97,20 +97,32 @@ class Mock:
             self._remember(self._configured)
             self._start_afresh()
 
-    def reset(self, dataset: DataSet | None = None) -> None:
-        """Back to the configured data set (or to `dataset`, which becomes the configured one).
+    def reset(
+        self, *, seed: int | None = None, random_seed: int | None = None,
+        fixtures: Sequence[str] | None = None,
+    ) -> None:  # fmt: skip
+        """Back to the configured data set, or to the one these fields given make of it (which
+        then becomes the configured one). A bad fixture file is a FixtureError; nothing changes.
 
         The journal, the fault rules and the clock start afresh too.
         """
+        given = seed is not None or random_seed is not None or fixtures is not None
+        dataset = self.dataset
+        if given:  # a database's "as found" has no fields: the defaults stand in
+            dataset = (dataset or DataSet()).changed(
+                seed=seed, random_seed=random_seed, fixtures=fixtures
+            )
+        name = self._snapshot_name(dataset)
+        read = None  # the files of a data set to load, read before anything changes
+        if dataset is not None and not self.store.has_snapshot(name):
+            read = read_fixtures(dataset)
         with self._lock:
             self.clock.reset()  # first: a tick meanwhile must not move the restored jobs
-            if dataset is None:
-                dataset = self.dataset
-            restorable = self.store.has_snapshot(self._snapshot_name(dataset))
+            restorable = self.store.has_snapshot(name)
             if restorable:
-                self.store.restore(self._snapshot_name(dataset))
+                self.store.restore(name)
             elif dataset is not None:
-                populate(*self._tables, dataset)
+                populate(*self._tables, dataset, fixtures=read)
             self.values.set(DATASET, None if dataset is None else dataset.to_json())  # it loaded
             self._remember(dataset, take=not restorable)
             self._start_afresh()
