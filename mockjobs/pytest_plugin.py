@@ -121,9 +121,11 @@ class Servers:
     """The session's servers, one for each distinct app, started when first asked for; or the
     one mockjobs at `external`, controlled through a MockJobsClient."""
 
-    def __init__(self, external: str | None = None, token: str | None = None) -> None:
+    def __init__(
+        self, external: str | None = None, token: str | None = None, workers: int = 1
+    ) -> None:
         self.servers: dict[tuple[tuple[str, Any], ...], MockControl] = {}
-        self.external, self.token = external, token
+        self.external, self.token, self.workers = external, token, workers
 
     def get(self, settings: dict[str, Any], own: tuple[str, ...] = ()) -> MockControl:
         """The server for these settings, their data set aside (a reset switches it).
@@ -146,7 +148,7 @@ class Servers:
                 f"{MARKER}({', '.join(f'{name}=...' for name in own)}) needs a server of its"
                 f" own; the mockjobs at {self.external} serves as it was started"
             )
-        if int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) > 1:
+        if self.workers > 1:
             raise pytest.fail.Exception(
                 f"{URL_VARIABLE}: one mockjobs cannot be reset for several xdist workers at"
                 " once; run with -n 0 or 1, or without it (each worker then starts its own)",
@@ -173,7 +175,8 @@ class Servers:
 
 @pytest.fixture(scope="session")
 def _mockjobs_servers(pytestconfig: pytest.Config) -> Iterator[Servers]:
-    servers = Servers(pytestconfig.stash[EXTERNAL], pytestconfig.stash[INI]["token"])
+    workers = getattr(pytestconfig, "workerinput", {}).get("workercount", 1)  # under xdist
+    servers = Servers(pytestconfig.stash[EXTERNAL], pytestconfig.stash[INI]["token"], workers)
     yield servers
     servers.stop()
 

@@ -159,10 +159,10 @@ def test_reset_restores_snapshots_kept_in_the_database(url: str, postgres_server
     api = create_app({"DB": url}).test_client()  # another process's view
     start = api.get("/api/v2/jobs").data
     for seed in range(1, SNAPSHOTS_KEPT + 3):  # more data sets than the snapshots kept
-        mock.reset(DataSet(seed=seed))
+        mock.reset(seed=seed)
         assert mock.jobs.count() == seed
     assert snapshot_tables(postgres_server) == before + (SNAPSHOTS_KEPT - 1) * len(DATA_TABLES)
-    mock.reset(DataSet(seed=20))
+    mock.reset(seed=20)
     assert api.get("/api/v2/jobs").data == start
     mock.add_jobs([{}])
     api.post("/_mock/reset", json={})  # through the other process: the one configured data set

@@ -21,6 +21,7 @@ from ..contract.control import (
 from ..contract.errors import RequestValidationError
 from ..contract.query import JOURNAL_QUERY, parse_query
 from ..data.fixtures import FixtureError
+from ..errors import InvalidInput
 from ..vocabulary import CONTROL_PREFIX
 from . import current_mock
 
@@ -34,9 +35,10 @@ def reset() -> Response:
     the faults and the clock afresh."""
     try:
         current_mock().reset(**load_object(RESET, request.get_data()))
-    except FixtureError as error:  # a file named: it cannot be read, or holds bad records
+    except InvalidInput as error:  # a file named: it cannot be read, or holds bad records
         raise RequestValidationError(
-            [{"type": "value_error", "loc": ["body", "fixtures"], "msg": each.line()} for each in error.all]
+            [{"type": "value_error", "loc": ["body", field], "msg": message}
+             for field, message in error.problems]
         ) from None  # fmt: skip
     return jsonify(status="ok")
 

@@ -8,9 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from ..contract.records import JobSchema
-from ..data.fixtures import BATCH, parse_fixture, to_json
+from ..data.fixtures import BATCH, FixtureError, parse_fixture, to_json
 from ..data.results import generated_result
 from ..domain.jobs import cancel
+from ..errors import InvalidInput
 from ..queries.jobs import job_query
 from ..queries.pages import Item, PageCache
 from ..store import Store
@@ -102,7 +103,7 @@ class Mock:
         fixtures: Sequence[str] | None = None,
     ) -> None:  # fmt: skip
         """Back to the configured data set, or to the one these fields given make of it (which
-        then becomes the configured one). A bad fixture file is a FixtureError; nothing changes.
+        then becomes the configured one). A bad fixture file is an InvalidInput; nothing changes.
 
         The journal, the fault rules and the clock start afresh too.
         """
@@ -114,8 +115,11 @@ class Mock:
             )
         name = self._snapshot_name(dataset)
         read = None  # the files of a data set to load, read before anything changes
-        if dataset is not None and not self.store.has_snapshot(name):
-            read = read_fixtures(dataset)
+        try:
+            if dataset is not None and not self.store.has_snapshot(name):
+                read = read_fixtures(dataset)
+        except FixtureError as error:
+            raise InvalidInput([("fixtures", e.line()) for e in error.all], "reset") from None
         with self._lock:
             self.clock.reset()  # first: a tick meanwhile must not move the restored jobs
             restorable = self.store.has_snapshot(name)
