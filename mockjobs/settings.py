@@ -13,13 +13,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .errors import MockJobsError
 from .kinds import Flag, Integer, Kind, Latency, Names, Number, Paths, Text
 from .vocabulary import DEFAULT_RANDOM_SEED, MEMORY
 
 APP, SERVER = "app", "server"  # where a setting applies: the app's configuration, its server
 
 
-class SettingError(ValueError):
+class SettingError(MockJobsError, ValueError):
     """A value a setting cannot take, in one line naming where it was given."""
 
 

@@ -210,3 +210,8 @@ def test_controls_a_mockjobs_serve_in_another_process() -> None:
         assert [r.status for r in client.requests] == [429, 200]
         client.reset(seed=4)
         assert total(client) == 4
+
+
+def test_a_bad_setting_of_mockjobs_server_is_mockjobs_s_own_error() -> None:
+    with pytest.raises(MockJobsError, match=r"MockJobsServer: seed: invalid value 'x'"):
+        MockJobsServer(seed="x")
