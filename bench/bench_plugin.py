@@ -1,4 +1,5 @@
-"""Start, reset and stop times of MockJobsServer (what the pytest plugin costs a test suite).
+"""Start, reset and stop times of MockJobsServer (what the pytest plugin costs a test suite),
+and what MockJobsClient's control over HTTP costs against the same calls in process.
 
     python bench/bench_plugin.py [--jobs 500] [--rounds 50]
 
@@ -15,7 +16,7 @@ from collections.abc import Callable
 
 import requests
 
-from mockjobs import MockJobsServer, create_app
+from mockjobs import MockJobsClient, MockJobsServer, create_app
 
 
 def timed(action: Callable[[], object], rounds: int) -> list[float]:
@@ -61,6 +62,18 @@ def main() -> None:
             session.get(f"{server.url}/api/v2/jobs", timeout=10).json()["pagination"]["total"]
             == args.jobs
         )
+    # The same control over HTTP (MockJobsClient, for a server elsewhere), against in process.
+    client = MockJobsClient(server.url)
+    for name, call in (
+        ("reset", lambda control: control.reset()),
+        ("arm a fault, clear it", lambda control: (control.arm_fault(status=503), control.clear_faults())),
+        ("read the journal", lambda control: control.requests),
+    ):  # fmt: skip
+        here = timed(lambda call=call: call(server), args.rounds)
+        report(f"{name}: in process", here)
+        over_http = timed(lambda call=call: call(client), args.rounds)
+        report(f"{name}: MockJobsClient", over_http)
+        print(f"{'':<34}HTTP costs {statistics.median(over_http) / statistics.median(here):.1f}x")
     report("stop", timed(server.stop, 1))
     stops = []
     for _ in range(min(args.rounds, 10)):
