@@ -23,7 +23,8 @@ from .errors import InvalidInput, Refused, ServerUnavailable, UnexpectedAnswer
 from .mock.journal import FIELDS, RecordedRequest
 from .vocabulary import CONTROL_PREFIX
 
-TIMEOUT = 120.0  # seconds a control request may take: a reset to a new data set generates it
+TIMEOUT = 600.0  # seconds a control request may take: a reset to a new data set of up to
+# a million jobs generates it (minutes)
 
 
 class MockJobsClient(MockControl):
