@@ -17,7 +17,8 @@ from ..data.devices import device_names
 from ..data.sequences import read_sequence
 from ..domain.batches import cancel_batch, close, is_final, refuse_jobs, selected
 from ..domain.jobs import Refused, cancel, finish_time
-from ..queries.batches import batch_query
+from ..queries.batches import BATCH_INDEX, batch_query, id_query, indexed_batches
+from ..queries.index import ListIndex
 from ..queries.pages import PageCache
 from ..store.batches import Batches
 from ..store.jobs import Jobs
@@ -46,9 +47,10 @@ class Submissions:
         self.jobs, self.batches, self.values, self.clock = jobs, batches, values, clock
         self.lifecycle, self.tick, self.fast_forward = lifecycle, tick, fast_forward
         store = jobs.store
+        self.index = ListIndex(batches, BATCH_INDEX)
         self.pages = PageCache(
             store.reading, store.version, self._ordered, batches.by_rowid,
-            lambda batch: dump_json(BATCH_ITEM.dump(batch)).encode(),
+            lambda batch: dump_json(BATCH_ITEM.dump(batch)).encode(), self.index.refresh,
         )  # fmt: skip
 
     # -- reading ---------------------------------------------------------------------------
@@ -77,11 +79,17 @@ class Submissions:
         return batch
 
     def page(self, key: Any, parse: Callable[[], dict[str, Any]]) -> tuple[bytes, str]:
-        answer = self.pages.answer_for(key) or self.pages.answer(key, parse())
+        answer = self.pages.page(key, parse)
         return answer.body(), answer.content_range
 
-    def _ordered(self, params: dict[str, Any]) -> Any:
+    def _ordered(self, params: dict[str, Any], version: int) -> Any:
+        """The row ids of the batches `params` selects, newest first: from the index when it
+        is of this version, from SQL otherwise."""
         store = self.batches.store
+        index = self.index.at(version)
+        if index is not None:
+            ids = lambda: self.batches.rowids(id_query(store.Batch, params, store.holds_text))  # noqa: E731
+            return indexed_batches(index, params, ids)
         query = batch_query(store.Batch, params, store.holds_text)
         if params["tag"] is None:
             return self.batches.rowids(query)

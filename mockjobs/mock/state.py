@@ -12,7 +12,8 @@ from ..data.fixtures import BATCH, FixtureError, parse_fixture, to_json
 from ..data.results import generated_result
 from ..domain.jobs import cancel
 from ..errors import InvalidInput
-from ..queries.jobs import job_query
+from ..queries.index import ListIndex
+from ..queries.jobs import JOB_INDEX, id_query, indexed_jobs, job_query
 from ..queries.pages import Item, PageCache
 from ..store import Store
 from ..store.batches import Batches, Workloads
@@ -65,9 +66,11 @@ class Mock:
             fast_forward=fast_forward,
         )  # fmt: skip
         self.workloads = WorkloadBook(self.workload_records, self.clock, fast_forward=fast_forward)
+        self.job_index = ListIndex(self.jobs, JOB_INDEX)
         self.job_pages = PageCache(
-            store.reading, store.version, self._ordered_jobs, self.jobs.by_rowid, self._list_item
-        )
+            store.reading, store.version, self._ordered_jobs, self.jobs.by_rowid, self._list_item,
+            self.job_index.refresh,
+        )  # fmt: skip
         self._configured = dataset  # until load() says what the store holds
         self._lock = threading.RLock()
 
@@ -222,12 +225,18 @@ class Mock:
 
         `parse` validates the query, when its answer is not known already.
         """
-        answer = self.job_pages.answer_for(key) or self.job_pages.answer(key, parse())
+        answer = self.job_pages.page(key, parse)
         now = self.clock.now() if answer.static is None else None
         return answer.body(now), answer.content_range
 
-    def _ordered_jobs(self, params: dict[str, Any]) -> Any:
-        return self.jobs.rowids(job_query(self.store.Job, params, self.store.holds_text))
+    def _ordered_jobs(self, params: dict[str, Any], version: int) -> Any:
+        """The row ids of the jobs `params` selects, in order: from the index when it is
+        of this version, from SQL otherwise."""
+        model, holds_text = self.store.Job, self.store.holds_text
+        index = self.job_index.at(version)
+        if index is None:
+            return self.jobs.rowids(job_query(model, params, holds_text))
+        return indexed_jobs(index, params, lambda: self.jobs.rowids(id_query(model, params, holds_text)))  # fmt: skip
 
     def _is_live(self, job: Record) -> bool:
         """Whether a job's progress moves with the clock: a RUNNING job that lives."""

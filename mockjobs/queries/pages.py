@@ -87,23 +87,35 @@ class Bounded(OrderedDict):
 
 
 class PageCache:
-    """Pages of one list: `ordered(params)` gives row ids, `records(ids)` the rows, `item` JSON."""
+    """Pages of one list: `ordered(params, version)` gives row ids, `records(ids)` the rows,
+    `item` JSON."""
 
     def __init__(
         self,
         reading: Callable[[], AbstractContextManager[int]],
         version: Callable[[], int],
-        ordered: Callable[[dict[str, Any]], array],
+        ordered: Callable[[dict[str, Any], int], array],
         records: Callable[[Sequence[int]], dict[int, Any]],
         item: Callable[[Any], Item],
+        prepare: Callable[[], None] = lambda: None,
     ) -> None:
         self.reading, self.version = reading, version
         self.ordered, self.records, self.item = ordered, records, item
+        self.prepare = prepare  # before an answer is computed, out of any transaction
         self._lock = threading.Lock()
         self._version = -1
         self._orders = Bounded(ORDERS)
         self._items = Bounded(ITEMS)
         self._answers = Bounded(ANSWERS)
+
+    def page(self, key: Any, parse: Callable[[], dict[str, Any]]) -> Answer:
+        """The answer to the raw query `key`; `parse` validates it, when it is not kept."""
+        answer = self.answer_for(key)
+        if answer is None:
+            params = parse()
+            self.prepare()
+            answer = self.answer(key, params)
+        return answer
 
     def answer_for(self, key: Any) -> Answer | None:
         """The answer kept for a raw query, if the data has not changed since."""
@@ -144,7 +156,7 @@ class PageCache:
             rowids = self._orders.get_fresh(key) if self._holds(version) else None
             if rowids is not None:
                 return rowids
-        rowids = self.ordered(params)
+        rowids = self.ordered(params, version)
         with self._lock:
             if self._holds(version):
                 self._orders.put(key, rowids, size(key) + rowids.itemsize * len(rowids))
