@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import threading
 from array import array
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +33,7 @@ import peewee
 
 from ..store.records import Records
 
-CHUNK = 20_000  # rows read in one transaction
+CHUNK = 5_000  # rows read in one transaction: another request waits for no more
 AT_ONCE = 20_000  # tables up to this many rows have their index built by the request itself
 
 Mask = np.ndarray | None  # which rows match (None: every row)
@@ -145,72 +145,121 @@ def _finder(values: list[str]) -> Callable[[str], int | None]:
 
 
 def build(records: Records, spec: IndexSpec, chunk: int = CHUNK) -> Index | None:
-    """The index of `records` now; None when the data changed while it was read."""
-    store, model = records.store, records.model
-    names = spec.columns()
+    """The index of `records` now; None when the data changed while it was read.
+
+    Two passes of chunks, each chunk a transaction of its own at the same version: the
+    columns in row id order, then the row ids in `id` order (the primary key's), so that no
+    id is held. A text is held once, however many rows have it.
+    """
+    model, names = records.model, [name for name in spec.columns() if name != "id"]
+    texts = {name for name in names if _is_text(model, name) and name not in spec.lists}
     columns = [f'"{model._meta.fields[name].column_name}"' for name in names]
     columns += [f"({sql})" for sql in spec.flags.values()]
-    table = model._meta.table_name
-    sql = f'SELECT rowid, {", ".join(columns)} FROM "{table}" WHERE rowid > {store.database.param} ORDER BY rowid LIMIT {chunk}'  # fmt: skip
-    read: list[list[Any]] = [[] for _ in range(len(columns) + 1)]
-    version, last = None, -(2**63)
-    while True:
-        with store.reading() as now:
-            if version is None:
-                version = now
-            elif now != version:
-                return None
-            rows = store.database.execute_sql(sql, (last,)).fetchall()
-        for values, column in zip(read, zip(*rows, strict=True), strict=False):
-            values.extend(column)
-        if len(rows) < chunk:
-            break
-        last = rows[-1][0]
-    index = Index(version, np.array(read[0], dtype=np.int64))
-    by_name = dict(zip(names, read[1 : len(names) + 1], strict=True))
-    texts = {name for name in names if isinstance(model._meta.fields[name], peewee.TextField)}
-    ranks = {name: _ranked(by_name[name]) for name in texts - set(spec.lists)}
+    reader = _Reader(records, chunk)
+    read: dict[str, list[np.ndarray]] = {name: [] for name in ["rowid", *names, *spec.flags]}
+    found: dict[str, dict[Any, int]] = {name: {} for name in texts}  # value: provisional code
+    members: dict[str, dict[str, list[int]]] = {name: {} for name in spec.lists}
+    rows_read = 0
+    for rows in reader.chunks(f"rowid, {', '.join(columns)}", "rowid"):
+        for name, column in zip(read, zip(*rows, strict=True), strict=True):
+            if name in found:
+                codes = found[name]
+                provisional = (codes.setdefault(v, len(codes)) for v in column)
+                read[name].append(np.fromiter(provisional, np.int32, len(column)))
+            elif name in members:
+                for row, text in enumerate(column, rows_read):
+                    for member in set(json.loads(text)):
+                        members[name].setdefault(member, []).append(row)
+            else:
+                read[name].append(_integers(column))
+        rows_read += len(rows)
+    if reader.version is None:
+        return None
+    joined = {name: np.concatenate([np.zeros(0, np.int64), *parts]) for name, parts in read.items()}
+    rowids = joined.pop("rowid")
+    ids = np.empty(len(rowids), np.int32)
+    ranked = 0
+    for rows in reader.chunks("rowid, id", "id"):
+        ids[np.searchsorted(rowids, [rowid for rowid, _ in rows])] = range(ranked, ranked + len(rows))  # fmt: skip
+        ranked += len(rows)
+    if reader.version is None or ranked != len(rowids):
+        return None
+
+    index = Index(reader.version, rowids)
+    ranks = {name: _ranked(joined[name], found[name]) for name in texts}
+    numbers = {
+        name: (joined[name], joined[name] != NULL if model._meta.fields[name].null else np.ones(len(rowids), bool))
+        for name in names if name not in texts and name not in spec.lists
+    }  # fmt: skip
     for name in spec.texts:
         index.texts[name] = ranks[name]
     for name in spec.numbers:
-        index.numbers[name] = _numbers(by_name[name])
-    for name, values in zip(spec.flags, read[len(names) + 1 :], strict=True):
-        index.flags[name] = np.array(values, dtype=bool)
+        index.numbers[name] = numbers[name]
+    for name in spec.flags:
+        index.flags[name] = joined[name].astype(bool)
     for name in spec.lists:
-        index.members[name] = _members(by_name[name])
-    ids = ranks["id"][0]
+        index.members[name] = {m: np.array(r, np.int64) for m, r in members[name].items()}
     for name in spec.orders:
         if name == "id":
             index.orders[name] = np.argsort(ids).astype(np.int32)
-            continue
-        key = ranks[name][0] if name in ranks else _numbers(by_name[name])
-        keys = (ids, key) if name in ranks else (ids, key[0], ~key[1])  # nulls last
-        index.orders[name] = np.lexsort(keys).astype(np.int32)
+        elif name in ranks:
+            index.orders[name] = np.lexsort((ids, ranks[name][0])).astype(np.int32)
+        else:
+            values, present = numbers[name]
+            index.orders[name] = np.lexsort((ids, values, ~present)).astype(np.int32)  # nulls last
     return index
 
 
-def _ranked(values: list[str | None]) -> tuple[np.ndarray, list[str]]:
+class _Reader:
+    """A table's rows in chunks, every chunk at one version (`version`: None once it changed)."""
+
+    def __init__(self, records: Records, chunk: int) -> None:
+        self.store, self.table, self.chunk = records.store, records.model._meta.table_name, chunk
+        self.version: int | None = -1  # none read yet
+
+    def chunks(self, columns: str, key: str) -> Iterator[list[tuple[Any, ...]]]:
+        """The rows in `key` order; `key` is the first column selected or the second."""
+        place, after = self.store.database.param, None
+        while self.version is not None:
+            where = "" if after is None else f' WHERE "{key}" > {place}'
+            sql = f'SELECT {columns} FROM "{self.table}"{where} ORDER BY "{key}" LIMIT {self.chunk}'
+            with self.store.reading() as version:
+                if self.version not in (-1, version):
+                    self.version = None
+                    return
+                self.version = version
+                params = () if after is None else (after,)
+                rows = self.store.database.execute_sql(sql, params).fetchall()
+            if rows:
+                yield rows
+            if len(rows) < self.chunk:
+                return
+            after = rows[-1][0 if key == "rowid" else 1]
+
+
+def _is_text(model: Any, name: str) -> bool:
+    return isinstance(model._meta.fields[name], peewee.TextField)
+
+
+NULL = -(2**63)  # a null in a nullable integer column (whose values never go below 1970)
+
+
+def _integers(column: tuple[Any, ...]) -> np.ndarray:
+    """A chunk's integers (truths too); a null as NULL."""
+    return np.fromiter((NULL if v is None else v for v in column), np.int64, len(column))
+
+
+def _ranked(provisional: np.ndarray, found: dict[Any, int]) -> tuple[np.ndarray, list[str]]:
     """Codes of texts: their ranks among the distinct values (a null's: above all of them)."""
-    distinct = sorted({v for v in values if v is not None})
-    code = {value: rank for rank, value in enumerate(distinct)}
-    null = len(distinct)
-    dtype = np.int8 if null < 2**7 else np.int16 if null < 2**15 else np.int32
-    codes = np.fromiter((code.get(v, null) for v in values), dtype=dtype, count=len(values))  # type: ignore[arg-type]
-    return codes, distinct
-
-
-def _numbers(values: list[int | None]) -> tuple[np.ndarray, np.ndarray]:
-    present = np.fromiter((v is not None for v in values), dtype=bool, count=len(values))
-    numbers = np.fromiter((0 if v is None else v for v in values), np.int64, len(values))
-    return numbers, present
-
-
-def _members(values: list[str]) -> dict[str, np.ndarray]:
-    rows: dict[str, list[int]] = {}
-    for row, text in enumerate(values):
-        for member in set(json.loads(text)):
-            rows.setdefault(member, []).append(row)
-    return {member: np.array(found, dtype=np.int64) for member, found in rows.items()}
+    distinct = sorted(v for v in found if v is not None)
+    rank = np.empty(len(found), np.int64)
+    for position, value in enumerate(distinct):
+        rank[found[value]] = position
+    if None in found:
+        rank[found[None]] = len(distinct)
+    top = len(distinct)
+    dtype = np.int8 if top < 2**7 else np.int16 if top < 2**15 else np.int32
+    return rank[provisional].astype(dtype), distinct
 
 
 class ListIndex:

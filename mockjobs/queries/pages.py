@@ -141,6 +141,13 @@ class PageCache:
                 self._answers.put(key, answer, size(key) + answer.size)
         return answer
 
+    def clear(self) -> None:
+        """Forget every kept answer, order and item."""
+        with self._lock:
+            self._orders.clear()
+            self._items.clear()
+            self._answers.clear()
+
     def _holds(self, version: int) -> bool:
         """Whether the caches are those of `version`; a newer version empties them. Under _lock."""
         if version > self._version:
