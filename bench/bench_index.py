@@ -23,13 +23,13 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_api import all_different  # noqa: E402
+from bench_api import all_different
 
-from mockjobs.contract.batches import BatchQuerySchema  # noqa: E402
-from mockjobs.contract.query import parse_query  # noqa: E402
-from mockjobs.mock.datasets import DataSet  # noqa: E402
-from mockjobs.mock.state import Mock  # noqa: E402
-from mockjobs.store import open_store  # noqa: E402
+from mockjobs.contract.batches import BatchQuerySchema
+from mockjobs.contract.query import parse_query
+from mockjobs.mock.datasets import DataSet
+from mockjobs.mock.state import Mock
+from mockjobs.store import open_store
 
 BATCH_FILTERS = [  # the batch list's first-time mix: each with ever new pages
     "", "status=DONE", "open=true", "tag=calibration", "device_type=EMU_TN&status=ERROR",
@@ -81,7 +81,9 @@ def main() -> None:
     paths = all_different(args.queries)
     batch_paths = [f"/api/v1/batches?{f}&limit={10 + i % 90}&offset={i * 3}"
                    for i, f in enumerate(BATCH_FILTERS * (args.queries // len(BATCH_FILTERS)))]  # fmt: skip
-    deep = [f"/api/v2/jobs?order_by=updated_at&offset={jobs - 100 - i}&limit=100" for i in range(20)]
+    deep = [
+        f"/api/v2/jobs?order_by=updated_at&offset={jobs - 100 - i}&limit=100" for i in range(20)
+    ]
     sql, deep_sql = timed(mock.job_pages, paths), timed(mock.job_pages, deep)
     batch_sql = timed(mock.batches.pages, batch_paths, BatchQuerySchema())
     before = rss_mb()
@@ -109,7 +111,9 @@ def main() -> None:
         f" + {batch.nbytes / 2**20:.1f} MB (batches); RSS {after:.0f} MB (+{after - before:.0f})"
     )
     print(f"another request's wait for the store during the build: at most {max(waits):.1f} ms\n")
-    print(f"{'first-time queries, ms':<30}{'SQL p50':>9}{'max':>9}{'index p50':>9}{'max':>9}{'faster':>10}")
+    print(
+        f"{'first-time queries, ms':<30}{'SQL p50':>9}{'max':>9}{'index p50':>9}{'max':>9}{'faster':>10}"
+    )
     row("job list, all different", sql, timed(mock.job_pages, paths))
     row("batch list, all different", batch_sql, timed(mock.batches.pages, batch_paths, BatchQuerySchema()))  # fmt: skip
     row("job list, its last pages", deep_sql, timed(mock.job_pages, deep))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import os
+import signal
 import socket
 import sys
 import tempfile
@@ -17,7 +18,7 @@ from typing import Any, TypeVar
 import click
 import peewee
 
-from . import recorder, server
+from . import recorder, server, workers
 from .app import create_app
 from .client import server_url
 from .contract.openapi import openapi_document
@@ -62,6 +63,7 @@ def serve(**options: Any) -> None:
         *server.served_hosts(values["host"], values["allowed_hosts"]),
         sock.getsockname()[0],  # the address the host resolved to
     )
+    folder = workers.shared_database(config, values["workers"])
     if given["reset"] and values["reset"] and values["db"] == MEMORY:
         note(
             f"{given['reset']} ignored: without --db the database is in memory, new at every start"
@@ -72,6 +74,7 @@ def serve(**options: Any) -> None:
             app = create_app(config, progress=progress)
     except BaseException:
         sock.close()
+        workers.remove_folder(folder)
         raise
     mock = app.extensions["mockjobs"]
     count = mock.jobs.count()
@@ -85,15 +88,26 @@ def serve(**options: Any) -> None:
     warning = exposure_warning(values["host"], values["token"])
     if warning:
         click.echo(warning, err=True)
+    others = workers.Workers(values["workers"], sock, {**config, "RESET": False}, values)
+    signal.signal(signal.SIGTERM, interrupt)  # as Ctrl-C: the workers and the files go too
     try:
-        click.echo(f"mockjobs: serving {count} jobs on {server.base_url(sock)} (Ctrl-C to stop)")
+        others.start()
+        processes = f" ({values['workers']} processes)" if values["workers"] > 1 else ""
+        click.echo(f"mockjobs: serving {count} jobs on {server.base_url(sock)}{processes} (Ctrl-C to stop)")  # fmt: skip
         click.echo(f"mockjobs: dashboard on {server.base_url(sock)}/")
         wsgi.run()  # returns on Ctrl-C: waitress takes the KeyboardInterrupt
     except KeyboardInterrupt:
         pass
     finally:
+        others.stop()
         wsgi.close()
+        mock.store.close()
+        workers.remove_folder(folder)
     click.echo("mockjobs: stopped")
+
+
+def interrupt(*_: Any) -> None:
+    raise KeyboardInterrupt
 
 
 def ignored_data_set(

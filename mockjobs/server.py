@@ -32,6 +32,7 @@ from .errors import InvalidInput
 from .mock.journal import RecordedRequest
 from .mock.state import Mock
 from .settings import APP_SETTINGS, SETTINGS, from_keywords, resolve
+from .workers import Workers, remove_folder, shared_database
 
 READY_TIMEOUT = 10.0  # seconds for a started server to answer
 FOR_TESTS = {"port": 0, "quiet": True}  # where MockJobsServer's defaults differ from `serve`'s
@@ -241,10 +242,17 @@ class MockJobsServer(MockControl):
         self.token = values["token"]
         config = {SETTINGS[name].key: values[name] for name in APP_SETTINGS}
         config["ALLOWED_HOSTS"] = served_hosts(self.host, values["allowed_hosts"])
-        self.app: Flask = create_app(config)
+        folder = shared_database(config, values["workers"])
+        try:
+            self.app: Flask = create_app(config)
+        except BaseException:
+            remove_folder(folder)
+            raise
+        weakref.finalize(self, remove_folder, folder)  # with this object, or at exit
         self.url = ""
         self._server: Any = None
         self._thread: threading.Thread | None = None
+        self._workers: Workers | None = None
 
     @property
     def mock(self) -> Mock:
@@ -263,6 +271,9 @@ class MockJobsServer(MockControl):
             target=self._server.run, name=f"mockjobs {self.url}", daemon=True
         )
         self._thread.start()
+        config = {**self.app.config, "RESET": False}
+        config = {SETTINGS[name].key: config[SETTINGS[name].key] for name in APP_SETTINGS}
+        self._workers = Workers(self.values["workers"], sock, config, self.values).start()
         RUNNING.add(self)
         self._wait_until_ready()
         return self
@@ -272,6 +283,8 @@ class MockJobsServer(MockControl):
         if self._thread is None:
             return
         server, thread = self._server, self._thread
+        if self._workers is not None:
+            self._workers.stop()
         # Closing every channel from the loop's own thread empties its map, which ends the loop.
         with contextlib.suppress(OSError):  # the loop has ended already (its trigger is closed)
             server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))

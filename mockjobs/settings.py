@@ -110,6 +110,8 @@ SETTINGS: dict[str, Setting] = {setting.name: setting for setting in (
             "The share of jobs that end in ERROR, of those that run."),
     Setting("threads", Integer(1, 256), 8,
             "Worker threads (two of them are never held by a delay)."),
+    Setting("workers", Integer(1, 32), 1,
+            "Server processes on the port, sharing the database (one in memory becomes a temporary file)."),
     Setting("allowed_hosts", Names(), (),
             "Host names the server answers besides its own address ('*': any)."),
     Setting("connection_limit", Integer(8, 100_000), 4096,

@@ -45,7 +45,7 @@ class Store:
             model.__name__: bind(model, self.database) for model in DATA_TABLES + STATE_TABLES
         }
         self.data_tables = [self.models[model.__name__] for model in DATA_TABLES]
-        with self.session(), self.database.atomic():
+        with self.session(), self.installing():
             self.install()
 
     def __getattr__(self, name: str) -> Any:
@@ -62,6 +62,10 @@ class Store:
     def install(self) -> None:
         """Create what is missing: the tables, the version row, its triggers."""
         raise NotImplementedError
+
+    def installing(self) -> AbstractContextManager[Any]:
+        """The transaction `install` runs in."""
+        return self.database.atomic()
 
     def session(self) -> AbstractContextManager[Any]:
         """The database for this thread, for the duration of a block."""

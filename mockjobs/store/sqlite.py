@@ -36,6 +36,11 @@ class SqliteStore(Store):
     def session(self) -> AbstractContextManager[Any]:
         return self.lock
 
+    def installing(self) -> AbstractContextManager[Any]:
+        # The write lock first: a read turned write fails at once if another process wrote
+        # meanwhile (processes starting together on one file), where a wait for it succeeds.
+        return self.database.atomic("IMMEDIATE")
+
     def install(self) -> None:
         self.database.create_tables(list(self.models.values()))
         execute = self.database.execute_sql

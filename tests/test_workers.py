@@ -1,0 +1,150 @@
+"""`workers=N`: N processes on one port and one database, behaving as one mock."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from mockjobs import MockJobsServer
+from mockjobs.workers import PART
+
+from .test_cli import Output, serving
+
+pytest_plugins = ["pytester"]
+pytestmark = pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads processes in /proc")
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is `pid`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def cpu_ticks(pid: int) -> int:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def wait_until(condition: object, seconds: float = 15) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():  # type: ignore[operator]
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def server_pid() -> int:
+    """The pid of the `mockjobs serve` that `serving` started (a child of this process)."""
+    [pid] = [p for p in children(os.getpid()) if b"mockjobs.cli" in Path(f"/proc/{p}/cmdline").read_bytes()]  # fmt: skip
+    return pid
+
+
+def database_of(worker: int) -> Path:
+    """The database file a worker process was told to open."""
+    environ = Path(f"/proc/{worker}/environ").read_bytes().split(b"\0")
+    [part] = [v.split(b"=", 1)[1] for v in environ if v.startswith(PART.encode() + b"=")]
+    return Path(json.loads(part)["config"]["DB"])
+
+
+def seen_by_every_request(url: str, job_id: str, times: int = 8) -> bool:
+    """Whether each of `times` requests, each on a new connection, finds the job."""
+    for _ in range(times):
+        page = requests.get(f"{url}/api/v2/jobs", params={"id": job_id}, timeout=10).json()
+        if page["pagination"]["total"] != 1:
+            return False
+    return True
+
+
+def test_serve_with_two_workers_is_one_mock_on_two_processes() -> None:
+    with serving("--seed", "50", "--workers", "2", "--quiet", output=Output()) as (url, line):
+        assert "(2 processes)" in line
+        [worker] = children(server_pid())
+        folder = database_of(worker).parent
+        assert folder.is_dir()
+        before = cpu_ticks(worker)
+        for number in range(30):  # a write, then new connections: any process may take them
+            job_id = f"written-{number}"
+            added = requests.post(f"{url}/_mock/jobs", json=[{"id": job_id}], timeout=10)
+            assert added.status_code == 201, added.text
+            assert seen_by_every_request(url, job_id)
+        assert cpu_ticks(worker) > before, "the worker process answered nothing"
+        rule = {"path": "/api/v2/jobs", "status": 503, "times": 1}
+        assert requests.post(f"{url}/_mock/faults", json=rule, timeout=10).status_code == 201
+        statuses = [requests.get(f"{url}/api/v2/jobs", timeout=10).status_code for _ in range(6)]
+        assert statuses.count(503) == 1  # armed once, fired once, whichever process took it
+        journal = requests.get(f"{url}/_mock/requests", timeout=10).json()
+        assert sum(e["path"] == "/api/v2/jobs" for e in journal["data"]) >= 30 * 8 + 6
+    wait_until(lambda: not Path(f"/proc/{worker}").exists())
+    assert not folder.exists(), "the temporary database outlived the server"
+
+
+def test_a_worker_that_dies_is_started_again() -> None:
+    with serving("--seed", "20", "--workers", "2", "--quiet") as (url, _):
+        pid = server_pid()
+        [worker] = children(pid)
+        os.kill(worker, signal.SIGKILL)
+        wait_until(lambda: children(pid) and children(pid) != [worker])
+        for _ in range(20):
+            assert requests.get(f"{url}/api/v2/jobs", timeout=10).status_code == 200
+
+
+def test_workers_end_with_a_killed_server() -> None:
+    with serving("--seed", "20", "--workers", "3", "--quiet"):
+        pid = server_pid()
+        workers = children(pid)
+        assert len(workers) == 2
+        os.kill(pid, signal.SIGKILL)
+        wait_until(lambda: not any(Path(f"/proc/{w}").exists() for w in workers), 10)
+
+
+def test_mock_jobs_server_with_workers_shares_its_control() -> None:
+    with MockJobsServer(seed=10, workers=2) as server:
+        workers = children(os.getpid())
+        server.add_jobs([{"id": "in-process"}])  # written by this process's app
+        assert seen_by_every_request(server.url, "in-process", 20)
+        server.reset()
+        page = requests.get(f"{server.url}/api/v2/jobs", params={"limit": 1}, timeout=10)
+        assert page.headers["Content-Range"].endswith("/10")
+        server.arm_fault(path="/api/v2/jobs", status=500, times=2)
+        statuses = [requests.get(f"{server.url}/api/v2/jobs", timeout=10).status_code for _ in range(5)]  # fmt: skip
+        assert statuses.count(500) == 2
+    wait_until(lambda: not any(Path(f"/proc/{w}").exists() for w in workers))
+
+
+def test_the_plugin_takes_workers_from_the_ini_and_the_marker(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nmockjobs_workers = 2\nmockjobs_seed = 12\n")
+    pytester.makepyfile(
+        """
+import os, pytest, requests
+from pathlib import Path
+
+def children(pid):
+    stats = [Path(f"/proc/{p}/stat") for p in os.listdir("/proc") if p.isdigit()]
+    return [s for s in stats if s.exists() and s.read_text().rsplit(")", 1)[1].split()[1] == str(pid)]
+
+def test_ini(mockjobs):
+    assert mockjobs.values["workers"] == 2 and len(children(os.getpid())) == 1
+    mockjobs.add_jobs([{"id": "added"}])
+    for _ in range(10):
+        page = requests.get(f"{mockjobs.url}/api/v2/jobs", timeout=10).json()
+        assert page["pagination"]["total"] == 13
+
+@pytest.mark.mockjobs(workers=1)
+def test_marker(mockjobs):
+    assert mockjobs.values["workers"] == 1
+"""
+    )
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
