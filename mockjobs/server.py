@@ -7,6 +7,7 @@ import http.client
 import inspect
 import json
 import logging
+import os
 import socket
 import sys
 import threading
@@ -45,6 +46,8 @@ def listen(host: str, port: int) -> socket.socket:
     family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
     sock = socket.socket(family, kind, proto)
     try:
+        if os.name == "posix":  # a server restarted at once gets its port back (TIME_WAIT)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(address)
         sock.listen(1024)
     except OSError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import re
@@ -491,3 +492,15 @@ def test_progress_lines_are_few_and_end_with_the_count(capsys: pytest.CaptureFix
         "mockjobs: loading jobs: 200,000 of 200,000 (100 %)",
         "mockjobs: loading jobs: 205,000 of 205,000 (100 %)",
     ]
+
+
+def test_a_server_restarted_at_once_gets_its_port_back() -> None:
+    port = None
+    with serving("--seed", "3", "--quiet") as (url, _):
+        port = url.rsplit(":", 1)[1]
+        kept = http.client.HTTPConnection("127.0.0.1", int(port), timeout=10)
+        kept.request("GET", "/api/v2/jobs")
+        assert kept.getresponse().read()  # open still when the server stops: it closes it,
+    kept.close()  # and its side of the connection waits in TIME_WAIT
+    with serving("--seed", "3", "--quiet", "--port", port) as (again, _):
+        assert again == url and requests.get(f"{again}/api/v2/jobs", timeout=10).ok
