@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import threading
 import time
 from pathlib import Path
 
@@ -148,3 +149,29 @@ def test_marker(mockjobs):
 """
     )
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
+
+
+def test_busy_workers_answer_every_request() -> None:
+    """Reads and writes from every process at once: never a "database is locked" 500.
+
+    (A cursor read after its session ended stepped beside another thread's statement on
+    SQLite's shared connection; a write then failed at once, SQLITE_BUSY_SNAPSHOT.)
+    """
+    with serving("--seed", "300", "--workers", "2", "--quiet") as (url, _):
+        statuses: list[int] = []
+
+        def load(number: int) -> None:
+            with requests.Session() as session:
+                for request in range(150):
+                    if request % 10 == 0:
+                        job = [{"id": f"busy-{number}-{request}"}]
+                        statuses.append(session.post(f"{url}/_mock/jobs", json=job, timeout=10).status_code)  # fmt: skip
+                    query = {"limit": 1 + request % 20, "offset": request}
+                    statuses.append(session.get(f"{url}/api/v2/jobs", params=query, timeout=10).status_code)  # fmt: skip
+
+        threads = [threading.Thread(target=load, args=(n,)) for n in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(statuses) == 6 * 165 and set(statuses) == {200, 201}, sorted(set(statuses))

@@ -26,12 +26,20 @@ class Table:
         """`text` with `{t}` the table and `?` the backend's placeholder."""
         return text.replace("{t}", f'"{self.name}"').replace("?", self.store.database.param)
 
-    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
+    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """The rows a statement gives, every one read before the session ends: a cursor read
+        later would step beside another thread's statement on a shared connection (SQLite's),
+        holding a read snapshot under which a write of this process fails at once."""
         with self.store.session():
-            return self.store.database.execute_sql(sql, params)
+            return self.store.database.execute_sql(sql, params).fetchall()
+
+    def write(self, sql: str, params: tuple[Any, ...] = ()) -> int:
+        """How many rows a statement changed."""
+        with self.store.session():
+            return self.store.database.execute_sql(sql, params).rowcount
 
     def clear(self) -> None:
-        self.execute(self.sql("DELETE FROM {t}"))
+        self.write(self.sql("DELETE FROM {t}"))
 
 
 class JournalTable(Table):
@@ -47,20 +55,20 @@ class JournalTable(Table):
         self._appended = 0
 
     def append(self, entry: dict[str, Any]) -> None:
-        self.execute(self._insert, (dump_json(entry),))
+        self.write(self._insert, (dump_json(entry),))
         self._appended += 1
         if self._appended % 64 == 0:  # trimmed now and then: cheap on average
-            self.execute(self._trim, (self.size,))
+            self.write(self._trim, (self.size,))
 
     def entries(self, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
         """The newest `limit` entries after skipping the newest `offset`, oldest first."""
         offset = min(offset, self.size)
         limit = self.size - offset if limit is None else min(limit, self.size - offset)
-        rows = self.execute(self._entries, (limit, offset)).fetchall()
+        rows = self.execute(self._entries, (limit, offset))
         return [json.loads(entry) for (entry,) in reversed(rows)]
 
     def count(self) -> int:
-        return min(self.execute(self._count).fetchone()[0], self.size)
+        return min(self.execute(self._count)[0][0], self.size)
 
 
 RULE_COLUMNS = ("id", "method", "path", "query", "status", "times", "delay_ms", "retry_after", "drop")  # fmt: skip
@@ -87,11 +95,11 @@ class FaultTable(Table):
     def rules(self, method: str | None = None, path: str | None = None) -> list[dict[str, Any]]:
         """The rules (those for `method` and `path`, when given, and not used up)."""
         if method is None:
-            rows = self.execute(self._all).fetchall()
+            rows = self.execute(self._all)
         elif not self.store.holds_text(path or ""):  # no rule's path holds it, then
             return []
         else:
-            rows = self.execute(self._matching, (method, path)).fetchall()
+            rows = self.execute(self._matching, (method, path))
         rules = [dict(zip(RULE_COLUMNS, row, strict=True)) for row in rows]
         for rule in rules:
             rule["query"], rule["drop"] = json.loads(rule["query"]), bool(rule["drop"])
@@ -99,7 +107,7 @@ class FaultTable(Table):
 
     def use(self, rule: dict[str, Any]) -> bool:
         """Use up one of the rule's `times`, atomically over every process; False if none left."""
-        return rule["times"] is None or self.execute(self._use, (rule["id"],)).rowcount == 1
+        return rule["times"] is None or self.write(self._use, (rule["id"],)) == 1
 
 
 class Values(Table):
@@ -114,9 +122,9 @@ class Values(Table):
         )
 
     def get(self, key: str, default: Any = None) -> Any:
-        row = self.execute(self._get, (key,)).fetchone()
-        return default if row is None else json.loads(row[0])
+        rows = self.execute(self._get, (key,))
+        return default if not rows else json.loads(rows[0][0])
 
     def set(self, key: str, value: Any) -> None:
         """Keep `value` (any JSON, null included) under `key`."""
-        self.execute(self._set, (key, dump_json(value)))
+        self.write(self._set, (key, dump_json(value)))
