@@ -28,7 +28,7 @@ from mockjobs.mock.datasets import DataSet
 from mockjobs.mock.state import Mock
 from mockjobs.queries import batches as batch_queries
 from mockjobs.queries import jobs as job_queries
-from mockjobs.queries.index import ListIndex, build
+from mockjobs.queries.index import ListIndex, build, patched
 from mockjobs.store import open_store
 from mockjobs.vocabulary import INT64_MAX, ORIGINS, SORTABLE_FIELDS, STATUSES
 
@@ -246,3 +246,103 @@ def test_an_empty_table_has_an_empty_index() -> None:
     assert job_queries.indexed_jobs(index, params, list).tolist() == []
     body = json.loads(first_page(mock, "order_by=progress&order_by_direction=ASC"))
     assert (body["data"], body["pagination"]["total"]) == ([], 0)
+
+
+# -- patched with the rows updated since, instead of built afresh ----------------------------
+
+
+@pytest.fixture(params=BACKENDS)
+def fresh(request: pytest.FixtureRequest) -> Iterator[Mock]:
+    dataset = DataSet(seed=300, fixtures=(ODD_IDS,))
+    if request.param == "sqlite":
+        yield loaded(open_store(), dataset)
+        return
+    with fresh_schema(request.getfixturevalue("postgres_server")) as url:
+        store = open_store(url)
+        try:
+            yield loaded(store, dataset)
+        finally:
+            store.close()
+
+
+def assert_same(patched_index: Any, built: Any) -> None:
+    """The same answers: every order, every text's codes and values, every number."""
+    assert patched_index.version == built.version
+    assert patched_index.rowids.tolist() == built.rowids.tolist()
+    for name, order in built.orders.items():
+        assert patched_index.orders[name].tolist() == order.tolist(), name
+    for name, (codes, values) in built.texts.items():
+        mine = patched_index.texts[name]
+        assert [mine[1][c] if c < len(mine[1]) else None for c in mine[0].tolist()] == [
+            values[c] if c < len(values) else None for c in codes.tolist()
+        ], name
+    for name, (numbers, present) in built.numbers.items():
+        assert (patched_index.numbers[name][1] == present).all(), name
+        assert (patched_index.numbers[name][0][present] == numbers[present]).all(), name
+    for name, flags in built.flags.items():
+        assert (patched_index.flags[name] == flags).all(), name
+
+
+def test_updates_patch_the_index_as_a_build_would_make_it(fresh: Mock) -> None:
+    import random
+
+    jobs, spec = fresh.jobs, job_queries.JOB_INDEX
+    index = build(jobs, spec)
+    ids = column(fresh, "id")
+    rnd = random.Random(5)
+    starts = [t for t in column(fresh, "start_timestamp") if t is not None]
+    choices = {
+        "status": lambda: rnd.choice(STATUSES),
+        "runs": lambda: rnd.choice([0, 7, 500, INT64_MAX]),
+        "progress": lambda: rnd.randint(0, 100),
+        "start_timestamp": lambda: rnd.choice([None, *starts[:5]]),
+        "end_timestamp": lambda: rnd.choice([None, *starts[-5:]]),
+        "updated_at": lambda: rnd.choice(starts),
+        "errors": lambda: rnd.choice([[], ["boom"]]),
+        "project_id": lambda: rnd.choice(["a-new-project", "", "zzz", "é"]),
+        "slurm_job_id": lambda: rnd.choice([None, "1", "new-slurm"]),
+        "parent_id": lambda: rnd.choice([None, ids[0]]),
+    }
+    for round_ in range(6):
+        for _ in range(rnd.randint(1, 12)):
+            fields = {name: make() for name, make in rnd.sample(sorted(choices.items()), 3)}
+            jobs.set(rnd.choice(ids), fields)
+        patched_index = patched(jobs, spec, index)
+        assert patched_index is not None, round_
+        assert_same(patched_index, build(jobs, spec))
+        for name in SORTABLE_FIELDS:
+            params = parse_query(MultiDict({"order_by": name, "status": ["DONE", "ERROR"]}))
+            expected = jobs.rowids(job_queries.job_query(fresh.store.Job, params))
+            assert (
+                job_queries.indexed_jobs(patched_index, params, list).tolist() == expected.tolist()
+            )
+        index = patched_index
+
+
+def test_what_updates_alone_cannot_say_builds_afresh(fresh: Mock) -> None:
+    jobs, spec = fresh.jobs, job_queries.JOB_INDEX
+    index = build(jobs, spec)
+    fresh.add_jobs([{"id": "inserted"}])
+    assert patched(jobs, spec, index) is None  # a row inserted
+    index = build(jobs, spec)
+    fresh.reset()
+    assert patched(jobs, spec, index) is None  # rows deleted (and inserted again)
+    batches = fresh.batch_records
+    index = build(batches, batch_queries.BATCH_INDEX)
+    batch = column(fresh, "id", "batch")[0]
+    batches.set(batch, {"status": "CANCELED"})
+    assert patched(batches, batch_queries.BATCH_INDEX, index) is not None
+    batches.set(batch, {"tags": ["a-new-tag"]})
+    assert patched(batches, batch_queries.BATCH_INDEX, index) is None  # a list changed
+
+
+def test_a_write_leaves_the_index_current_through_a_patch() -> None:
+    mock = fresh_mock()
+    mock.job_index = ListIndex(mock.jobs, job_queries.JOB_INDEX, at_once=0)  # never built inline
+    mock.job_pages.prepare = mock.job_index.refresh
+    mock.job_index.wait()
+    job = mock.jobs.live()[0]
+    mock.cancel_job(job["id"])
+    mock.job_index.refresh()  # no thread: the patch is at once
+    assert mock.job_index.at(mock.store.version()) is not None
+    assert job["id"].encode() in first_page(mock, f"status=CANCELED&id={job['id']}")

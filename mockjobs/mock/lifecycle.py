@@ -67,13 +67,24 @@ class Lifecycle:
                     next_due = due
             changed = 0
             if changes:
-                with self.jobs.store.writing():
+                with self.jobs.store.writing():  # no other writer until it ends
+                    alone = self.jobs.store.version() == version  # none wrote since our read
                     changed = self.jobs.update(changes)
                     refresh(self.jobs, self.batches, moved)
-            # What was computed is known for the version read before the jobs were: any
-            # write since (ours included) makes another version, and a fresh look.
+                    if alone and changed == len(changes):
+                        version = self.jobs.store.version()  # the one our write made
+            # What was computed is known for the version read before the jobs were, or for
+            # the one our own write made of it: any other write makes another version, and
+            # a fresh look.
             self._known = (version, next_due)
             return changed
+
+    def is_idle(self, now: datetime) -> bool:
+        """Whether nothing is due by `now` in the data as last seen: no lock, one read."""
+        known = self._known
+        if known is None or known[0] != self.jobs.store.version():
+            return False
+        return known[1] is None or known[1] > now
 
     def forget(self) -> None:
         """The data changed under the lifecycle (a reset): compute afresh."""

@@ -211,6 +211,8 @@ class Mock:
 
     def tick(self) -> None:
         """Bring the live jobs (submitted ones; with lifecycle on, all) to the clock's present."""
+        if self.lifecycle.is_idle(self.clock.now()):  # most requests: nothing to write
+            return
         with self._lock:  # never between a reset's restore and its clock
             self.lifecycle.advance(self.clock.now(), self.clock.start)
 

@@ -21,9 +21,11 @@ row ids, 4 for each order, and for each filtered column its codes or values (1 t
 
 from __future__ import annotations
 
+import copy
 import json
 import threading
 from array import array
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,8 +59,10 @@ class IndexSpec:
 class Index:
     """One version of a table's list columns, as arrays."""
 
-    def __init__(self, version: int, rowids: np.ndarray) -> None:
+    def __init__(self, version: int, rowids: np.ndarray, log: int = 0) -> None:
         self.version, self.rowids = version, rowids
+        self.log = log  # the store's latest change when this version was read
+        self.ids = np.zeros(0, np.int32)  # each row's rank in `id` order
         self.texts: dict[str, tuple[np.ndarray, list[str]]] = {}  # codes, the values by code
         self.numbers: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # values, which are not null
         self.flags: dict[str, np.ndarray] = {}
@@ -132,7 +136,6 @@ def both(mask: Mask, other: np.ndarray) -> np.ndarray:
 
 def _finder(values: list[str]) -> Callable[[str], int | None]:
     """The code of a value among sorted `values` (None: no row has it)."""
-    from bisect import bisect_left
 
     def find(value: str) -> int | None:
         code = bisect_left(values, value)
@@ -151,16 +154,14 @@ def build(records: Records, spec: IndexSpec, chunk: int = CHUNK) -> Index | None
     columns in row id order, then the row ids in `id` order (the primary key's), so that no
     id is held. A text is held once, however many rows have it.
     """
-    model, names = records.model, [name for name in spec.columns() if name != "id"]
+    model, names, columns = records.model, *_columns(records, spec)
     texts = {name for name in names if _is_text(model, name) and name not in spec.lists}
-    columns = [f'"{model._meta.fields[name].column_name}"' for name in names]
-    columns += [f"({sql})" for sql in spec.flags.values()]
     reader = _Reader(records, chunk)
     read: dict[str, list[np.ndarray]] = {name: [] for name in ["rowid", *names, *spec.flags]}
     found: dict[str, dict[Any, int]] = {name: {} for name in texts}  # value: provisional code
     members: dict[str, dict[str, list[int]]] = {name: {} for name in spec.lists}
     rows_read = 0
-    for rows in reader.chunks(f"rowid, {', '.join(columns)}", "rowid"):
+    for rows in reader.chunks(f"rowid, {columns}", "rowid"):
         for name, column in zip(read, zip(*rows, strict=True), strict=True):
             if name in found:
                 codes = found[name]
@@ -185,29 +186,46 @@ def build(records: Records, spec: IndexSpec, chunk: int = CHUNK) -> Index | None
     if reader.version is None or ranked != len(rowids):
         return None
 
-    index = Index(reader.version, rowids)
+    index = Index(reader.version, rowids, reader.log)
+    index.ids = ids
     ranks = {name: _ranked(joined[name], found[name]) for name in texts}
     numbers = {
         name: (joined[name], joined[name] != NULL if model._meta.fields[name].null else np.ones(len(rowids), bool))
         for name in names if name not in texts and name not in spec.lists
     }  # fmt: skip
-    for name in spec.texts:
-        index.texts[name] = ranks[name]
-    for name in spec.numbers:
-        index.numbers[name] = numbers[name]
+    index.texts.update(ranks)  # every text but `id`, and every number: a patch re-sorts them
+    index.numbers.update(numbers)
     for name in spec.flags:
         index.flags[name] = joined[name].astype(bool)
     for name in spec.lists:
         index.members[name] = {m: np.array(r, np.int64) for m, r in members[name].items()}
     for name in spec.orders:
-        if name == "id":
-            index.orders[name] = np.argsort(ids).astype(np.int32)
-        elif name in ranks:
-            index.orders[name] = np.lexsort((ids, ranks[name][0])).astype(np.int32)
-        else:
-            values, present = numbers[name]
-            index.orders[name] = np.lexsort((ids, values, ~present)).astype(np.int32)  # nulls last
+        index.orders[name] = _order(index, name)
     return index
+
+
+def _columns(records: Records, spec: IndexSpec) -> tuple[list[str], str]:
+    """The columns an index reads (all but `id`), and their SQL (the flags last)."""
+    fields = records.model._meta.fields
+    names = [name for name in spec.columns() if name != "id"]
+    sql = [f'"{fields[name].column_name}"' for name in names]
+    return names, ", ".join(sql + [f"({truth})" for truth in spec.flags.values()])
+
+
+def _key(index: Index, name: str) -> np.ndarray:
+    """What an order sorts rows by before their ids: a text's code (a null's is the highest),
+    or a number (a null above every value: none of a nullable column comes near INT64_MAX)."""
+    if name in index.texts:
+        return index.texts[name][0]
+    values, present = index.numbers[name]
+    return np.where(present, values, np.iinfo(np.int64).max)
+
+
+def _order(index: Index, name: str) -> np.ndarray:
+    """The rows in ascending order of `name`, then of `id`."""
+    if name == "id":
+        return np.argsort(index.ids).astype(np.int32)
+    return np.lexsort((index.ids, _key(index, name))).astype(np.int32)
 
 
 class _Reader:
@@ -216,6 +234,7 @@ class _Reader:
     def __init__(self, records: Records, chunk: int) -> None:
         self.store, self.table, self.chunk = records.store, records.model._meta.table_name, chunk
         self.version: int | None = -1  # none read yet
+        self.log = 0  # the store's latest change, read with the first chunk
 
     def chunks(self, columns: str, key: str) -> Iterator[list[tuple[Any, ...]]]:
         """The rows in `key` order; `key` is the first column selected or the second."""
@@ -227,6 +246,8 @@ class _Reader:
                 if self.version not in (-1, version):
                     self.version = None
                     return
+                if self.version == -1:
+                    self.log = self.store.last_change()
                 self.version = version
                 params = () if after is None else (after,)
                 rows = self.store.database.execute_sql(sql, params).fetchall()
@@ -262,6 +283,115 @@ def _ranked(provisional: np.ndarray, found: dict[Any, int]) -> tuple[np.ndarray,
     return rank[provisional].astype(dtype), distinct
 
 
+def patched(records: Records, spec: IndexSpec, index: Index) -> Index | None:
+    """The index of the data now, made from `index` and the rows updated since; None when
+    more changed than updates of a few rows (rows inserted or deleted, a list changed): then
+    an index is built afresh. A row's `id` never changes (no write changes a primary key).
+    """
+    store, table = records.store, records.model._meta.table_name
+    names, columns = _columns(records, spec)
+    top = int(index.rowids[-1]) if len(index) else None
+    with store.reading() as version:
+        log, changed = store.changes(table, index.log)
+        if changed is None or top is None or len(changed) > len(index) // 10:
+            return None
+        sql = f'SELECT max(rowid) FROM "{table}"'
+        if store.database.execute_sql(sql).fetchone()[0] != top:
+            return None  # rows inserted
+        rows = _rows(records, columns, sorted(changed))
+    new = copy.copy(index)
+    new.version, new.log = version, log
+    new.texts, new.numbers, new.flags = dict(index.texts), dict(index.numbers), dict(index.flags)
+    new.orders = dict(index.orders)
+    if not rows:
+        return new
+    positions = np.searchsorted(index.rowids, [row[0] for row in rows])
+    if len(set(positions.tolist())) != len(rows) or not np.array_equal(index.rowids[positions], [row[0] for row in rows]):  # fmt: skip
+        return None
+    moved = set()
+    for name, values in zip([*names, *spec.flags], list(zip(*rows, strict=True))[1:], strict=True):
+        if name in spec.lists:
+            if any(set(json.loads(v)) != _held(index, name, p) for v, p in zip(values, positions, strict=True)):  # fmt: skip
+                return None
+        elif name in new.texts:
+            codes, distinct = new.texts[name]
+            codes, distinct, found = _coded(codes, distinct, list(values))
+            if not np.array_equal(codes[positions], found):
+                codes = codes.copy() if codes is index.texts[name][0] else codes
+                codes[positions] = found
+                moved.add(name)
+            new.texts[name] = codes, distinct
+        else:
+            numbers, present = new.numbers.get(name) or (new.flags[name], None)
+            given = _integers(values)
+            if present is None:
+                if not np.array_equal(numbers[positions], given.astype(bool)):
+                    new.flags[name] = numbers.copy()
+                    new.flags[name][positions] = given.astype(bool)
+                continue
+            if not np.array_equal(numbers[positions], given) or not np.array_equal(present[positions], given != NULL):  # fmt: skip
+                numbers, present = numbers.copy(), present.copy()
+                numbers[positions] = given
+                present[positions] = given != NULL if records.model._meta.fields[name].null else True  # fmt: skip
+                new.numbers[name] = numbers, present
+                moved.add(name)
+    for name in moved & set(spec.orders):
+        new.orders[name] = _moved(new, name, index.orders[name], positions)
+    return new
+
+
+def _rows(records: Records, columns: str, rowids: list[int]) -> list[tuple[Any, ...]]:
+    """These rows' row id and index columns, in row id order (in a transaction: the caller's)."""
+    database, table = records.store.database, records.model._meta.table_name
+    found: list[tuple[Any, ...]] = []
+    for start in range(0, len(rowids), 500):
+        part = rowids[start : start + 500]
+        places = ", ".join([database.param] * len(part))
+        sql = f'SELECT rowid, {columns} FROM "{table}" WHERE rowid IN ({places}) ORDER BY rowid'
+        found += database.execute_sql(sql, part).fetchall()
+    return found
+
+
+def _held(index: Index, name: str, position: int) -> set[str]:
+    """The members of a row's list column."""
+    found = set()
+    for member, rows in index.members[name].items():
+        at = np.searchsorted(rows, position)
+        if at < len(rows) and rows[at] == position:
+            found.add(member)
+    return found
+
+
+def _coded(
+    codes: np.ndarray, distinct: list[str], values: list[str | None]
+) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """The codes of `values`; a value no row had takes its rank, the codes above it move up."""
+    for value in sorted({v for v in values if v is not None}):
+        rank = bisect_left(distinct, value)
+        if rank == len(distinct) or distinct[rank] != value:
+            distinct = [*distinct[:rank], value, *distinct[rank:]]
+            if len(distinct) >= np.iinfo(codes.dtype).max:
+                codes = codes.astype(np.int32)
+            codes = np.where(codes >= rank, codes + 1, codes).astype(codes.dtype)
+    find = _finder(distinct)
+    found = [len(distinct) if v is None else find(v) for v in values]
+    return codes, distinct, np.array(found, dtype=codes.dtype)
+
+
+def _moved(index: Index, name: str, order: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """`order` with the rows at `positions` taken out and put back where their keys now go."""
+    key, ids = _key(index, name), index.ids
+    kept = order[~np.isin(order, positions)]
+    kept_keys, kept_ids = key[kept], ids[kept]
+    rows = positions[np.lexsort((ids[positions], key[positions]))]
+    places = []
+    for row in rows.tolist():
+        low = int(np.searchsorted(kept_keys, key[row], "left"))
+        high = int(np.searchsorted(kept_keys, key[row], "right"))
+        places.append(low + int(np.searchsorted(kept_ids[low:high], ids[row])))
+    return np.insert(kept, places, rows).astype(np.int32)
+
+
 class ListIndex:
     """The index of one table, following the data version.
 
@@ -281,10 +411,21 @@ class ListIndex:
         return index if index is not None and index.version == version else None
 
     def refresh(self) -> None:
-        """Build the index of the data now unless it is built or being built."""
+        """Bring the index to the data now: patch it with the rows updated since (quick), or
+        else build it afresh, unless it is being built."""
         version = self.records.store.version()
         if self.at(version) is not None or (self._thread and self._thread.is_alive()):
             return
+        if self._index is not None and self._lock.acquire(blocking=False):
+            try:
+                index = patched(self.records, self.spec, self._index)
+            except peewee.DatabaseError:
+                index = None
+            finally:
+                self._lock.release()
+            if index is not None:
+                self._index = index
+                return
         size = len(self._index) if self._index is not None else self.records.count()
         if size <= self.at_once:
             self._build()

@@ -26,7 +26,10 @@ from typing import Any
 from ..contract.envelope import PAGE_HEAD, PAGE_TAIL, content_range
 
 # Each cache is bounded in entries and in bytes (what its keys and values take, roughly):
-ORDERS = (10_000, 160 * 2**20)  # ordered row ids (8 bytes an id) of filter sets
+ORDERS = (
+    10_000,
+    48 * 2**20,
+)  # ordered row ids (8 bytes an id) of filter sets (the index remakes them fast)
 ITEMS = (200_000, 64 * 2**20)  # items' JSON
 ANSWERS = (4096, 64 * 2**20)  # whole answers, by raw query string
 OVERHEAD = 200  # bytes an entry costs beyond its key and value

@@ -18,6 +18,8 @@ import peewee
 from .tables import DATA_TABLES, STATE_TABLES, bind
 
 VERSION_TABLE = "mockjobs_version"
+CHANGES_TABLE = "mockjobs_changes"  # the row ids that writes updated (or: a table's rows deleted)
+CHANGES_KEPT = 100_000  # the latest changes kept: an index further behind builds afresh
 SNAPSHOT_PREFIX = "mockjobs_snapshot_"
 
 
@@ -40,6 +42,7 @@ class Store:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        self._writes = 0
         self.database = self.open(url)
         self.models = {
             model.__name__: bind(model, self.database) for model in DATA_TABLES + STATE_TABLES
@@ -101,9 +104,39 @@ class Store:
         with self.session(), self.database.atomic():
             self.take_write_turn()
             yield
+            self._writes += 1
+            if self._writes % 256 == 0:  # now and then: cheap on average
+                self.forget_changes()
 
     def take_write_turn(self) -> None:
         """Wait for other writers of the database (hook: a lock, where the backend needs one)."""
+
+    # -- the change log, kept by triggers: how an index follows the data ---------------------
+
+    def last_change(self) -> int:
+        """The number of the latest change logged (0: none)."""
+        with self.session():
+            sql = f"SELECT coalesce(max(seq), 0) FROM {CHANGES_TABLE}"
+            return self.database.execute_sql(sql).fetchone()[0]
+
+    def changes(self, table: str, since: int) -> tuple[int, set[int] | None]:
+        """The latest change's number, and the row ids of `table` that updates changed since
+        change `since`; None when rows were deleted since, or the log no longer goes back so
+        far. Rows inserted are not logged: they have row ids above the ones there were."""
+        with self.session():
+            execute, place = self.database.execute_sql, self.database.param
+            first, last = execute(f"SELECT min(seq), coalesce(max(seq), 0) FROM {CHANGES_TABLE}").fetchone()  # fmt: skip
+            if first is not None and first > since + 1:
+                return last, None
+            sql = f"SELECT changed FROM {CHANGES_TABLE} WHERE tbl = {place} AND seq > {place}"
+            rows = [changed for (changed,) in execute(sql, (table, since)).fetchall()]
+        return last, None if None in rows else set(rows)
+
+    def forget_changes(self) -> None:
+        """Within a write: drop all but the latest CHANGES_KEPT changes."""
+        self.database.execute_sql(
+            f"DELETE FROM {CHANGES_TABLE} WHERE seq <= (SELECT max(seq) FROM {CHANGES_TABLE}) - {CHANGES_KEPT}"
+        )
 
     @contextmanager
     def bulk_loading(self) -> Iterator[None]:

@@ -41,9 +41,9 @@ class Jobs(Records):
         where = model.status.in_(LIVE_STATUSES)
         if submitted_only:
             where &= model.submitted == True  # noqa: E712  (peewee's SQL, not Python's)
-        with self.store.session():
-            query = model.select().where(where)
-            return list(query.order_by(model.batch_id, model.creation_order, model.id).dicts())
+        with self.store.session():  # sorted here: ORDER BY made SQLite scan the batch index
+            found = list(model.select().where(where).dicts())
+        return sorted(found, key=lambda job: (job["batch_id"], job["creation_order"], job["id"]))
 
     def of_batches(self, batch_ids: Sequence[str]) -> list[Record]:
         """Every job of these batches, a batch's in creation order."""

@@ -16,12 +16,18 @@ import peewee
 from playhouse import db_url
 from playhouse.pool import PooledPostgresqlDatabase
 
-from .base import VERSION_TABLE, Store
+from .base import CHANGES_TABLE, VERSION_TABLE, Store
 
 POOL = {"max_connections": 32, "stale_timeout": 300, "timeout": 10}  # unless the URL says
 SCHEMA_LOCK = 0x6D6F636B  # advisory lock taken while creating the tables: processes start at once
 BUMP = f"""CREATE OR REPLACE FUNCTION mockjobs_bump_version() RETURNS trigger LANGUAGE plpgsql
 AS $$ BEGIN UPDATE {VERSION_TABLE} SET version = version + 1; RETURN NULL; END $$"""
+LOG_UPDATE = f"""CREATE OR REPLACE FUNCTION mockjobs_log_update() RETURNS trigger LANGUAGE plpgsql
+AS $$ BEGIN INSERT INTO {CHANGES_TABLE} (tbl, changed) VALUES (TG_TABLE_NAME, NEW.rowid);
+RETURN NULL; END $$"""
+LOG_DELETE = f"""CREATE OR REPLACE FUNCTION mockjobs_log_delete() RETURNS trigger LANGUAGE plpgsql
+AS $$ BEGIN INSERT INTO {CHANGES_TABLE} (tbl, changed) VALUES (TG_TABLE_NAME, NULL);
+RETURN NULL; END $$"""
 
 
 class PostgresStore(Store):
@@ -65,7 +71,9 @@ class PostgresStore(Store):
         self.database.create_tables(list(self.models.values()))
         execute(f"CREATE TABLE IF NOT EXISTS {VERSION_TABLE} (version BIGINT NOT NULL)")
         execute(f"INSERT INTO {VERSION_TABLE} SELECT 0 WHERE NOT EXISTS (SELECT FROM {VERSION_TABLE})")  # fmt: skip
-        execute(BUMP)
+        execute(f"CREATE TABLE IF NOT EXISTS {CHANGES_TABLE} (seq BIGSERIAL PRIMARY KEY, tbl TEXT NOT NULL, changed BIGINT)")  # fmt: skip
+        for function in (BUMP, LOG_UPDATE, LOG_DELETE):
+            execute(function)
         for model in self.data_tables:
             table = model._meta.table_name
             execute(f'ALTER TABLE "{table}" ADD COLUMN IF NOT EXISTS rowid BIGSERIAL')
@@ -73,6 +81,14 @@ class PostgresStore(Store):
             execute(
                 f'CREATE OR REPLACE TRIGGER "{table}_version" AFTER INSERT OR UPDATE OR DELETE'
                 f' OR TRUNCATE ON "{table}" FOR EACH STATEMENT EXECUTE FUNCTION mockjobs_bump_version()'
+            )
+            execute(
+                f'CREATE OR REPLACE TRIGGER "{table}_changes_update" AFTER UPDATE ON "{table}"'
+                " FOR EACH ROW EXECUTE FUNCTION mockjobs_log_update()"
+            )
+            execute(
+                f'CREATE OR REPLACE TRIGGER "{table}_changes_delete" AFTER DELETE OR TRUNCATE'
+                f' ON "{table}" FOR EACH STATEMENT EXECUTE FUNCTION mockjobs_log_delete()'
             )
 
     @contextmanager

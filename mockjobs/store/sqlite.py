@@ -9,7 +9,7 @@ from typing import Any
 import peewee
 
 from ..vocabulary import MEMORY
-from .base import VERSION_TABLE, Store
+from .base import CHANGES_TABLE, VERSION_TABLE, Store
 
 
 class SqliteStore(Store):
@@ -46,6 +46,7 @@ class SqliteStore(Store):
         execute = self.database.execute_sql
         execute(f"CREATE TABLE IF NOT EXISTS {VERSION_TABLE} (version INTEGER NOT NULL)")
         execute(f"INSERT INTO {VERSION_TABLE} SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM {VERSION_TABLE})")  # fmt: skip
+        execute(f"CREATE TABLE IF NOT EXISTS {CHANGES_TABLE} (seq INTEGER PRIMARY KEY AUTOINCREMENT, tbl TEXT NOT NULL, changed INTEGER)")  # fmt: skip
         for model in self.data_tables:
             table = model._meta.table_name
             for event in ("INSERT", "UPDATE", "DELETE"):
@@ -54,6 +55,18 @@ class SqliteStore(Store):
                     f' AFTER {event} ON "{table}"'
                     f" BEGIN UPDATE {VERSION_TABLE} SET version = version + 1; END"
                 )
+            log = f"INSERT INTO {CHANGES_TABLE} (tbl, changed) VALUES ('{table}'"
+            execute(
+                f'CREATE TRIGGER IF NOT EXISTS "{table}_changes_update" AFTER UPDATE ON "{table}"'
+                f" BEGIN {log}, NEW.rowid); END"
+            )
+            # A delete is logged once, as a row id of NULL, however many rows it deletes.
+            execute(
+                f'CREATE TRIGGER IF NOT EXISTS "{table}_changes_delete" AFTER DELETE ON "{table}"'
+                f" WHEN NOT EXISTS (SELECT 1 FROM {CHANGES_TABLE} WHERE seq = (SELECT max(seq)"
+                f" FROM {CHANGES_TABLE}) AND tbl = '{table}' AND changed IS NULL)"
+                f" BEGIN {log}, NULL); END"
+            )
 
     def take_write_turn(self) -> None:
         # Between processes on one file: take the write lock at once (BEGIN IMMEDIATE's
