@@ -346,3 +346,26 @@ def test_a_write_leaves_the_index_current_through_a_patch() -> None:
     mock.job_index.refresh()  # no thread: the patch is at once
     assert mock.job_index.at(mock.store.version()) is not None
     assert job["id"].encode() in first_page(mock, f"status=CANCELED&id={job['id']}")
+
+
+@given(
+    size=st.integers(0, 300), start=st.integers(0, 320), length=st.integers(0, 320),
+    seed=st.integers(0, 2**16),
+)  # fmt: skip
+@settings(derandomize=True, database=None, max_examples=300)
+def test_any_slice_of_the_matches_is_that_of_the_whole(
+    size: int, start: int, length: int, seed: int
+) -> None:
+    import numpy as np
+
+    from mockjobs.queries.index import Matches
+
+    rnd = np.random.default_rng(seed)
+    rowids, permutation = np.arange(size, dtype=np.int64) * 3, rnd.permutation(size)
+    mask = rnd.random(size) < rnd.random()
+    for chosen in (mask, None):
+        matches = Matches(rowids, permutation[::-1], chosen)
+        matches.FIRST_BLOCK = 7  # many blocks, each twice the one before
+        whole = matches.tolist()
+        assert len(matches) == len(whole)
+        assert matches[start : start + length].tolist() == whole[start : start + length]

@@ -11,7 +11,7 @@ from typing import Any
 import peewee
 
 from ..store.tables import Batch, to_micros
-from .index import Index, IndexSpec, Mask, both
+from .index import Index, IndexSpec, Mask, Matches, both
 from .jobs import one_of
 
 LIST_FILTERS = ("id", "project_id", "user_id", "device_type", "status", "queue_priority")
@@ -56,7 +56,7 @@ def id_query(
 
 def indexed_batches(
     index: Index, params: dict[str, Any], with_ids: Callable[[], Sequence[int]]
-) -> array:
+) -> array | Matches:
     """The row ids `batch_query` and the `tag` filter would give, from the index.
 
     `with_ids`: the row ids of the batches `id_query` selects (the index holds no ids).

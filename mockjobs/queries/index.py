@@ -120,14 +120,47 @@ class Index:
 
     # -- order ------------------------------------------------------------------------------
 
-    def ordered(self, mask: Mask, name: str, direction: str) -> array:
-        """The row ids of the matching rows, in the order of `name` (ASC or DESC)."""
+    def ordered(self, mask: Mask, name: str, direction: str) -> Matches:
+        """The matching rows in the order of `name` (ASC or DESC), as row ids."""
         permutation = self.orders[name]
         if direction != "ASC":
             permutation = permutation[::-1]
-        if mask is not None:
-            permutation = permutation[mask[permutation]]
-        return array("q", self.rowids[permutation].tobytes())
+        return Matches(self.rowids, permutation, mask)
+
+
+class Matches:
+    """The row ids of the matching rows, in order: their count, and any slice of them.
+
+    A slice is found by scanning the order from its start, in ever larger blocks, only as far
+    as its end: a first page costs a few thousand rows, whatever the table's size.
+    """
+
+    FIRST_BLOCK = 4096
+
+    def __init__(self, rowids: np.ndarray, permutation: np.ndarray, mask: Mask) -> None:
+        self.rowids, self.permutation, self.mask = rowids, permutation, mask
+        self.total = len(permutation) if mask is None else int(np.count_nonzero(mask))
+        self.nbytes = 64 if mask is None else mask.nbytes  # what keeping it costs
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, part: slice) -> array:
+        start, stop, _ = part.indices(self.total)
+        if self.mask is None or start >= stop:
+            positions = self.permutation[start : max(start, stop)]
+        else:
+            found, seen, at, block = [], 0, 0, self.FIRST_BLOCK
+            while seen < stop:
+                rows = self.permutation[at : at + block]
+                hits = rows[self.mask[rows]]
+                found.append(hits[max(start - seen, 0) : stop - seen])
+                seen, at, block = seen + len(hits), at + block, block * 2
+            positions = np.concatenate(found)
+        return array("q", self.rowids[positions].tobytes())
+
+    def tolist(self) -> list[int]:
+        return self[:].tolist()
 
 
 def both(mask: Mask, other: np.ndarray) -> np.ndarray:

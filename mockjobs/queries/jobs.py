@@ -12,7 +12,7 @@ import peewee
 
 from ..store.tables import Job, to_micros
 from ..vocabulary import INT64_MAX, INT64_MIN, SORTABLE_FIELDS
-from .index import Index, IndexSpec, Mask, both
+from .index import Index, IndexSpec, Mask, Matches, both
 
 NOTHING = peewee.SQL("1 = 0")  # a condition no row meets
 
@@ -82,7 +82,7 @@ def id_query(
 
 def indexed_jobs(
     index: Index, params: dict[str, Any], with_ids: Callable[[], Sequence[int]]
-) -> array:
+) -> array | Matches:
     """The row ids `job_query` would give, from the index.
 
     `with_ids`: the row ids of the jobs that `id_conditions` selects, which the database's

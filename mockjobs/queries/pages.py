@@ -24,6 +24,7 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 from ..contract.envelope import PAGE_HEAD, PAGE_TAIL, content_range
+from .index import Matches
 
 # Each cache is bounded in entries and in bytes (what its keys and values take, roughly):
 ORDERS = (
@@ -97,7 +98,7 @@ class PageCache:
         self,
         reading: Callable[[], AbstractContextManager[int]],
         version: Callable[[], int],
-        ordered: Callable[[dict[str, Any], int], array],
+        ordered: Callable[[dict[str, Any], int], Sequence[int]],
         records: Callable[[Sequence[int]], dict[int, Any]],
         item: Callable[[Any], Item],
         prepare: Callable[[], None] = lambda: None,
@@ -160,7 +161,7 @@ class PageCache:
             self._version = version
         return version == self._version
 
-    def _ordered(self, params: dict[str, Any], version: int) -> array:
+    def _ordered(self, params: dict[str, Any], version: int) -> Sequence[int]:
         key = order_key(params)
         with self._lock:
             rowids = self._orders.get_fresh(key) if self._holds(version) else None
@@ -169,7 +170,10 @@ class PageCache:
         rowids = self.ordered(params, version)
         with self._lock:
             if self._holds(version):
-                self._orders.put(key, rowids, size(key) + rowids.itemsize * len(rowids))
+                cost = (
+                    rowids.nbytes if isinstance(rowids, Matches) else rowids.itemsize * len(rowids)
+                )
+                self._orders.put(key, rowids, size(key) + cost)
         return rowids
 
     def _items_of(self, rowids: array, version: int) -> list[Item]:
