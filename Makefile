@@ -33,6 +33,9 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 bench: $(STAMP)  ## throughput, latency and plugin timings, printed
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python bench/bench_wrk.py
+	$(BIN)/python bench/bench_index.py
 	$(BIN)/python bench/bench_api.py
 	$(BIN)/python bench/bench_plugin.py
 	$(BIN)/python bench/bench_scale.py
