@@ -319,21 +319,67 @@ def test_updates_patch_the_index_as_a_build_would_make_it(fresh: Mock) -> None:
         index = patched_index
 
 
-def test_what_updates_alone_cannot_say_builds_afresh(fresh: Mock) -> None:
+def test_rows_inserted_patch_the_index_as_a_build_would_make_it(fresh: Mock) -> None:
     jobs, spec = fresh.jobs, job_queries.JOB_INDEX
     index = build(jobs, spec)
-    fresh.add_jobs([{"id": "inserted"}])
-    assert patched(jobs, spec, index) is None  # a row inserted
+    ids = sorted(column(fresh, "id"))
+    for round_, new_ids in enumerate([
+        ["0-first", "zzz-last"],
+        [ids[3] + "a", ids[3] + "b", ids[3] + "c", ids[40] + "-", "\U0010ffff-max2"],
+        [f"{ids[7]}-{n:03}" for n in range(25)],  # one gap, shared by 25
+    ]):  # fmt: skip
+        fresh.add_jobs([{"id": i, "project_id": f"p-{round_}", "runs": n} for n, i in enumerate(new_ids)])  # fmt: skip
+        jobs.set(ids[10 + round_], {"status": "CANCELING", "updated_at": column(fresh, "created_at")[0]})  # fmt: skip
+        patched_index = patched(jobs, spec, index)
+        assert patched_index is not None, round_
+        assert_same(patched_index, build(jobs, spec))
+        for name in ("id", "project_id", "runs", "created_at"):
+            params = parse_query(MultiDict({"order_by": name, "project_id": [f"p-{round_}", "x"]}))
+            expected = jobs.rowids(job_queries.job_query(fresh.store.Job, params))
+            assert (
+                job_queries.indexed_jobs(patched_index, params, list).tolist() == expected.tolist()
+            )
+        index = patched_index
+
+
+def test_batches_submitted_patch_their_index(fresh: Mock) -> None:
+    batches, spec = fresh.batch_records, batch_queries.BATCH_INDEX
+    index = build(batches, spec)
+    for tags in (["a-new-tag"], [], ["a-new-tag", "another"]):
+        created = fresh.batches.create(
+            {"device_type": "EMU_TN", "open": True, "project_id": "p", "queue_priority": "LOW",
+             "tags": tags, "webhook": None, "configuration": None, "backend_configuration": None,
+             "sequence_builder": None, "jobs": []}
+        )  # fmt: skip
+        index = patched(batches, spec, index)
+        assert index is not None
+        params = parse_query(MultiDict({"tag": "a-new-tag"}), schema=BATCH_QUERY)
+        expected = batches.tagged(batch_queries.batch_query(fresh.store.Batch, params), "a-new-tag")
+        assert batch_queries.indexed_batches(index, params, list).tolist() == expected.tolist()
+        assert created["id"] in column(fresh, "id", "batch")
+    assert_same(index, build(batches, spec))
+
+
+def test_what_a_patch_cannot_say_builds_afresh(
+    fresh: Mock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mockjobs.queries import index as index_module
+
+    jobs, spec = fresh.jobs, job_queries.JOB_INDEX
     index = build(jobs, spec)
     fresh.reset()
     assert patched(jobs, spec, index) is None  # rows deleted (and inserted again)
+    index = build(jobs, spec)
+    monkeypatch.setattr(index_module, "MAX_INSERTED", 2)
+    fresh.add_jobs([{"id": f"many-{n}"} for n in range(3)])
+    assert patched(jobs, spec, index) is None  # more rows inserted than a patch takes
     batches = fresh.batch_records
     index = build(batches, batch_queries.BATCH_INDEX)
     batch = column(fresh, "id", "batch")[0]
     batches.set(batch, {"status": "CANCELED"})
     assert patched(batches, batch_queries.BATCH_INDEX, index) is not None
     batches.set(batch, {"tags": ["a-new-tag"]})
-    assert patched(batches, batch_queries.BATCH_INDEX, index) is None  # a list changed
+    assert patched(batches, batch_queries.BATCH_INDEX, index) is None  # an old row's list changed
 
 
 def test_a_write_leaves_the_index_current_through_a_patch() -> None:

@@ -48,9 +48,12 @@ def wait_until(condition: object, seconds: float = 15) -> None:
 
 
 def server_pid() -> int:
-    """The pid of the `mockjobs serve` that `serving` started (a child of this process)."""
-    [pid] = [p for p in children(os.getpid()) if b"mockjobs.cli" in Path(f"/proc/{p}/cmdline").read_bytes()]  # fmt: skip
-    return pid
+    """The pid of the `mockjobs serve` that `serving` started: this process's newest child
+    running it (others may be ending still)."""
+    found = [p for p in children(os.getpid()) if b"mockjobs.cli" in Path(f"/proc/{p}/cmdline").read_bytes()]  # fmt: skip
+    return max(
+        found, key=lambda p: int(Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()[19])
+    )
 
 
 def database_of(worker: int) -> Path:

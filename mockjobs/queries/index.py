@@ -37,6 +37,9 @@ from ..store.records import Records
 
 CHUNK = 5_000  # rows read in one transaction: another request waits for no more
 AT_ONCE = 20_000  # tables up to this many rows have their index built by the request itself
+SPACING = 2**32  # between the places of two ids in a build: a row inserted takes one between
+EDGE = 2**62  # beyond the first and the last id's places
+MAX_INSERTED = 1000  # rows inserted since that a patch takes in (more: built afresh)
 
 Mask = np.ndarray | None  # which rows match (None: every row)
 
@@ -62,7 +65,7 @@ class Index:
     def __init__(self, version: int, rowids: np.ndarray, log: int = 0) -> None:
         self.version, self.rowids = version, rowids
         self.log = log  # the store's latest change when this version was read
-        self.ids = np.zeros(0, np.int32)  # each row's rank in `id` order
+        self.ids = np.zeros(0, np.int64)  # each row's place in `id` order (gaps: SPACING)
         self.texts: dict[str, tuple[np.ndarray, list[str]]] = {}  # codes, the values by code
         self.numbers: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # values, which are not null
         self.flags: dict[str, np.ndarray] = {}
@@ -211,10 +214,11 @@ def build(records: Records, spec: IndexSpec, chunk: int = CHUNK) -> Index | None
         return None
     joined = {name: np.concatenate([np.zeros(0, np.int64), *parts]) for name, parts in read.items()}
     rowids = joined.pop("rowid")
-    ids = np.empty(len(rowids), np.int32)
+    ids = np.empty(len(rowids), np.int64)
     ranked = 0
     for rows in reader.chunks("rowid, id", "id"):
-        ids[np.searchsorted(rowids, [rowid for rowid, _ in rows])] = range(ranked, ranked + len(rows))  # fmt: skip
+        places = np.arange(ranked, ranked + len(rows), dtype=np.int64) * SPACING
+        ids[np.searchsorted(rowids, [rowid for rowid, _ in rows])] = places
         ranked += len(rows)
     if reader.version is None or ranked != len(rowids):
         return None
@@ -317,59 +321,119 @@ def _ranked(provisional: np.ndarray, found: dict[Any, int]) -> tuple[np.ndarray,
 
 
 def patched(records: Records, spec: IndexSpec, index: Index) -> Index | None:
-    """The index of the data now, made from `index` and the rows updated since; None when
-    more changed than updates of a few rows (rows inserted or deleted, a list changed): then
-    an index is built afresh. A row's `id` never changes (no write changes a primary key).
+    """The index of the data now, made from `index` and the rows updated or inserted since.
+
+    None when a patch cannot say it, and an index is built afresh: rows deleted, a list of an
+    old row changed, more than MAX_INSERTED rows inserted or a tenth of the rows changed, no
+    room left between two ids' places. A row's `id` never changes (no write changes a
+    primary key).
     """
     store, table = records.store, records.model._meta.table_name
     names, columns = _columns(records, spec)
-    top = int(index.rowids[-1]) if len(index) else None
+    if not len(index):
+        return None
+    top = int(index.rowids[-1])
     with store.reading() as version:
         log, changed = store.changes(table, index.log)
-        if changed is None or top is None or len(changed) > len(index) // 10:
+        if changed is None:
             return None
-        sql = f'SELECT max(rowid) FROM "{table}"'
-        if store.database.execute_sql(sql).fetchone()[0] != top:
-            return None  # rows inserted
-        rows = _rows(records, columns, sorted(changed))
-    new = copy.copy(index)
+        sql = f'SELECT rowid, id FROM "{table}" WHERE rowid > {store.database.param} ORDER BY rowid LIMIT {MAX_INSERTED + 1}'  # fmt: skip
+        inserted = store.database.execute_sql(sql, (top,)).fetchall()
+        changed = sorted(r for r in changed if r <= top)
+        if len(inserted) > MAX_INSERTED or len(changed) + len(inserted) > len(index) // 10:
+            return None
+        places = _places(records, index, top, inserted)
+        rows = _rows(records, columns, changed + [rowid for rowid, _ in inserted])
+    if places is None:
+        return None
+    new = _extended(index, spec, [rowid for rowid, _ in inserted], places)
     new.version, new.log = version, log
-    new.texts, new.numbers, new.flags = dict(index.texts), dict(index.numbers), dict(index.flags)
-    new.orders = dict(index.orders)
     if not rows:
         return new
-    positions = np.searchsorted(index.rowids, [row[0] for row in rows])
-    if len(set(positions.tolist())) != len(rows) or not np.array_equal(index.rowids[positions], [row[0] for row in rows]):  # fmt: skip
+    positions = np.searchsorted(new.rowids, [row[0] for row in rows])
+    if not np.array_equal(new.rowids[positions], [row[0] for row in rows]):
         return None
+    old = positions < len(index)
     moved = set()
     for name, values in zip([*names, *spec.flags], list(zip(*rows, strict=True))[1:], strict=True):
         if name in spec.lists:
-            if any(set(json.loads(v)) != _held(index, name, p) for v, p in zip(values, positions, strict=True)):  # fmt: skip
+            if any(set(json.loads(v)) != _held(index, name, p) for v, p in zip(values, positions, strict=True) if p < len(index)):  # fmt: skip
                 return None
+            members = {m: list(r) for m, r in new.members[name].items()}
+            for value, position in zip(values, positions, strict=True):
+                for member in sorted(set(json.loads(value))) if position >= len(index) else ():
+                    members.setdefault(member, []).append(int(position))
+            new.members[name] = {m: np.array(r, np.int64) for m, r in members.items()}
         elif name in new.texts:
             codes, distinct = new.texts[name]
             codes, distinct, found = _coded(codes, distinct, list(values))
-            if not np.array_equal(codes[positions], found):
-                codes = codes.copy() if codes is index.texts[name][0] else codes
-                codes[positions] = found
+            if not np.array_equal(codes[positions[old]], found[old]):
                 moved.add(name)
+            codes = codes.copy() if codes is index.texts[name][0] else codes
+            codes[positions] = found
             new.texts[name] = codes, distinct
-        else:
-            numbers, present = new.numbers.get(name) or (new.flags[name], None)
+        elif name in new.numbers:
+            numbers, present = new.numbers[name]
             given = _integers(values)
-            if present is None:
-                if not np.array_equal(numbers[positions], given.astype(bool)):
-                    new.flags[name] = numbers.copy()
-                    new.flags[name][positions] = given.astype(bool)
-                continue
-            if not np.array_equal(numbers[positions], given) or not np.array_equal(present[positions], given != NULL):  # fmt: skip
-                numbers, present = numbers.copy(), present.copy()
-                numbers[positions] = given
-                present[positions] = given != NULL if records.model._meta.fields[name].null else True  # fmt: skip
-                new.numbers[name] = numbers, present
+            there = given != NULL if records.model._meta.fields[name].null else np.ones(len(given), bool)  # fmt: skip
+            if not (np.array_equal(numbers[positions[old]], given[old]) and np.array_equal(present[positions[old]], there[old])):  # fmt: skip
                 moved.add(name)
-    for name in moved & set(spec.orders):
-        new.orders[name] = _moved(new, name, index.orders[name], positions)
+            numbers, present = numbers.copy(), present.copy()
+            numbers[positions], present[positions] = given, there
+            new.numbers[name] = numbers, present
+        else:
+            flags = new.flags[name].copy()
+            flags[positions] = _integers(values).astype(bool)
+            new.flags[name] = flags
+    added = np.arange(len(index), len(new), dtype=np.int64)
+    for name in spec.orders:
+        if name in moved or len(added):
+            moving = np.concatenate([positions[old] if name in moved else added[:0], added])
+            new.orders[name] = _moved(new, name, index.orders[name], moving)
+    return new
+
+
+def _places(
+    records: Records, index: Index, top: int, inserted: list[tuple[int, str]]
+) -> list[int] | None:
+    """The places in `id` order of rows inserted: between those of their old neighbours in
+    the primary key's order, shared evenly; None when there is no room left."""
+    if not inserted:
+        return []
+    database, table, place = records.store.database, records.model._meta.table_name, records.store.database.param  # fmt: skip
+
+    def neighbour(id_: str, below: bool) -> int:
+        sql = (f'SELECT rowid FROM "{table}" WHERE id {"<" if below else ">"} {place}'
+               f' AND rowid <= {place} ORDER BY id {"DESC" if below else "ASC"} LIMIT 1')  # fmt: skip
+        found = database.execute_sql(sql, (id_, top)).fetchone()
+        if found is None:
+            return -EDGE if below else EDGE
+        return int(index.ids[np.searchsorted(index.rowids, found[0])])
+
+    by_id = sorted(range(len(inserted)), key=lambda i: inserted[i][1])
+    gaps = [(neighbour(inserted[i][1], True), neighbour(inserted[i][1], False)) for i in by_id]
+    places = [0] * len(inserted)
+    for gap in dict.fromkeys(gaps):
+        members = [i for i, g in zip(by_id, gaps, strict=True) if g == gap]
+        low, high = gap
+        if high - low <= len(members):
+            return None
+        for k, i in enumerate(members, 1):
+            places[i] = low + (high - low) * k // (len(members) + 1)
+    return places
+
+
+def _extended(index: Index, spec: IndexSpec, rowids: list[int], places: list[int]) -> Index:
+    """A copy of `index` with room for rows appended (values to be set, orders to be made)."""
+    new = copy.copy(index)
+    count = len(rowids)
+    new.rowids = np.concatenate([index.rowids, np.array(rowids, np.int64)])
+    new.ids = np.concatenate([index.ids, np.array(places, np.int64)])
+    new.texts = {n: (np.concatenate([c, np.zeros(count, c.dtype)]), v) for n, (c, v) in index.texts.items()}  # fmt: skip
+    new.numbers = {n: (np.concatenate([v, np.zeros(count, np.int64)]), np.concatenate([p, np.zeros(count, bool)]))
+                   for n, (v, p) in index.numbers.items()}  # fmt: skip
+    new.flags = {n: np.concatenate([f, np.zeros(count, bool)]) for n, f in index.flags.items()}
+    new.members, new.orders = dict(index.members), dict(index.orders)
     return new
 
 
@@ -412,8 +476,10 @@ def _coded(
 
 
 def _moved(index: Index, name: str, order: np.ndarray, positions: np.ndarray) -> np.ndarray:
-    """`order` with the rows at `positions` taken out and put back where their keys now go."""
-    key, ids = _key(index, name), index.ids
+    """`order` with the rows at `positions` taken out (those in it) and put back, or in,
+    where their keys now go."""
+    ids = index.ids
+    key = ids if name == "id" else _key(index, name)
     kept = order[~np.isin(order, positions)]
     kept_keys, kept_ids = key[kept], ids[kept]
     rows = positions[np.lexsort((ids[positions], key[positions]))]
