@@ -88,7 +88,13 @@ class Mock:
         """Fill the store with the configured data set and snapshot it, or keep what it holds.
 
         A database that holds jobs keeps them, and the data set its other users configured.
+        The lists' indexes are built then (a large table's aside, while SQL answers).
         """
+        self._load(keep_existing, progress)
+        self.job_index.refresh()
+        self.batches.index.refresh()
+
+    def _load(self, keep_existing: bool, progress: Progress | None) -> None:
         with self._lock:
             if keep_existing and self.jobs.count():
                 if self.values.get(DATASET, False) is False:  # jobs of no known data set

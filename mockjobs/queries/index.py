@@ -378,18 +378,20 @@ def patched(records: Records, spec: IndexSpec, index: Index) -> Index | None:
             there = given != NULL if records.model._meta.fields[name].null else np.ones(len(given), bool)  # fmt: skip
             if not (np.array_equal(numbers[positions[old]], given[old]) and np.array_equal(present[positions[old]], there[old])):  # fmt: skip
                 moved.add(name)
-            numbers, present = numbers.copy(), present.copy()
+            if numbers is index.numbers[name][0]:  # not a copy made for rows inserted yet
+                numbers, present = numbers.copy(), present.copy()
             numbers[positions], present[positions] = given, there
             new.numbers[name] = numbers, present
         else:
-            flags = new.flags[name].copy()
+            flags = new.flags[name]
+            flags = flags.copy() if flags is index.flags[name] else flags
             flags[positions] = _integers(values).astype(bool)
             new.flags[name] = flags
     added = np.arange(len(index), len(new), dtype=np.int64)
     for name in spec.orders:
         if name in moved or len(added):
             moving = np.concatenate([positions[old] if name in moved else added[:0], added])
-            new.orders[name] = _moved(new, name, index.orders[name], moving)
+            new.orders[name] = _moved(index, new, name, moving)
     return new
 
 
@@ -475,20 +477,30 @@ def _coded(
     return codes, distinct, np.array(found, dtype=codes.dtype)
 
 
-def _moved(index: Index, name: str, order: np.ndarray, positions: np.ndarray) -> np.ndarray:
-    """`order` with the rows at `positions` taken out (those in it) and put back, or in,
-    where their keys now go."""
+def _moved(old: Index, new: Index, name: str, positions: np.ndarray) -> np.ndarray:
+    """The order of `name` with the rows at `positions` taken out (those `old` had) and put in
+    where their keys now go: binary searches, and two copies of the order."""
+    order = old.orders[name]
+    before, after = _sort_key(old, name), _sort_key(new, name)
+    rows = positions.tolist()
+    gone = [bisect_left(order, before(r), key=before) for r in rows if r < len(old)]
+    kept = np.delete(order, gone)
+    rows.sort(key=after)
+    places = [bisect_left(kept, after(r), key=after) for r in rows]
+    return np.insert(kept, places, np.array(rows, dtype=kept.dtype))
+
+
+def _sort_key(index: Index, name: str) -> Callable[[int], tuple[int, int]]:
+    """What a row sorts by in the order of `name`: its key (see `_key`), then its id's place."""
     ids = index.ids
-    key = ids if name == "id" else _key(index, name)
-    kept = order[~np.isin(order, positions)]
-    kept_keys, kept_ids = key[kept], ids[kept]
-    rows = positions[np.lexsort((ids[positions], key[positions]))]
-    places = []
-    for row in rows.tolist():
-        low = int(np.searchsorted(kept_keys, key[row], "left"))
-        high = int(np.searchsorted(kept_keys, key[row], "right"))
-        places.append(low + int(np.searchsorted(kept_ids[low:high], ids[row])))
-    return np.insert(kept, places, rows).astype(np.int32)
+    if name == "id":
+        return lambda row: (int(ids[row]), 0)
+    if name in index.texts:
+        codes = index.texts[name][0]
+        return lambda row: (int(codes[row]), int(ids[row]))
+    values, present = index.numbers[name]
+    top = int(np.iinfo(np.int64).max)
+    return lambda row: (int(values[row]) if present[row] else top, int(ids[row]))
 
 
 class ListIndex:
