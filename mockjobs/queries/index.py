@@ -3,20 +3,25 @@
 The store stays the source of truth. An index is a copy of one version of a table's
 filterable and sortable columns, as numpy arrays: row i of every array is the record of
 row id `rowids[i]`. A filter is a boolean mask over the rows, an order a permutation of
-them computed once per version (ascending with `id` breaking ties, nulls last; reversed,
-it is the descending order with nulls first, as `ordering` in SQL has it), so the first
-query of a filter set costs a few array operations instead of a sort of every match.
+them (ascending with `id` breaking ties, nulls last; reversed, it is the descending order
+with nulls first, as `ordering` in SQL has it), so the first query of a filter set costs a
+few array operations instead of a sort of every match, and a page scans an order only as
+far as its end (`Matches`).
 
 Text columns become codes: their ranks among the column's distinct values, in code point
 order, which is the order of SQLite's BINARY collation and of PostgreSQL's "C" one. A
-null's code is above every value's. The index holds no record's `id`: a filter on ids asks
-the database (`positions`), whose primary key finds them.
+null's code is above every value's. The index holds no record's `id`, only each row's place
+in the primary key's order: a filter on ids asks the database, whose primary key finds them.
 
 An index is built in chunks of rows, each read in a transaction of its own, so that no
-build holds the store for long; a write in between abandons it. `ListIndex` keeps the
-index of one table following the data version: a small table's is built at once, a large
-one's in a thread of its own while its queries go to SQL. Memory: 8 bytes a row for the
-row ids, 4 for each order, and for each filtered column its codes or values (1 to 8 bytes).
+build holds the store for long; a write in between abandons it. After that, `patched`
+follows the writes: the rows that updates changed (the store's change log) and the rows
+inserted are read again and moved in the orders; rows deleted build it afresh. `ListIndex`
+keeps the index of one table following the data version: a small table's is built at once,
+a large one's in a thread of its own while its queries go to SQL.
+
+Memory, a row: 8 bytes of row id, 8 of id place, 4 for each order, and each column it
+filters or sorts on (1 to 9 bytes); each distinct text once.
 """
 
 from __future__ import annotations
@@ -530,7 +535,7 @@ class ListIndex:
         if self._index is not None and self._lock.acquire(blocking=False):
             try:
                 index = patched(self.records, self.spec, self._index)
-            except peewee.DatabaseError:
+            except peewee.PeeweeException:
                 index = None
             finally:
                 self._lock.release()
@@ -557,7 +562,7 @@ class ListIndex:
                 return
             try:
                 index = build(self.records, self.spec)
-            except peewee.DatabaseError:  # the store closed meanwhile: nothing to serve
+            except peewee.PeeweeException:  # the store closed meanwhile: nothing to serve
                 return
             if index is not None and (self._index is None or index.version > self._index.version):
                 self._index = index
