@@ -88,8 +88,7 @@ class Submissions:
         store = self.batches.store
         index = self.index.at(version)
         if index is not None:
-            ids = lambda: self.batches.rowids(id_query(store.Batch, params, store.holds_text))  # noqa: E731
-            return indexed_batches(index, params, ids)
+            return indexed_batches(index, params, lambda: self.batches.rowids(id_query(store.Batch, params, store.holds_text)))  # fmt: skip
         query = batch_query(store.Batch, params, store.holds_text)
         if params["tag"] is None:
             return self.batches.rowids(query)

@@ -27,10 +27,8 @@ from ..contract.envelope import PAGE_HEAD, PAGE_TAIL, content_range
 from .index import Matches
 
 # Each cache is bounded in entries and in bytes (what its keys and values take, roughly):
-ORDERS = (
-    10_000,
-    48 * 2**20,
-)  # ordered row ids (8 bytes an id) of filter sets (the index remakes them fast)
+# ordered row ids of filter sets: 8 bytes an id, or a mask of a byte a row (the index's)
+ORDERS = (10_000, 48 * 2**20)
 ITEMS = (200_000, 64 * 2**20)  # items' JSON
 ANSWERS = (4096, 64 * 2**20)  # whole answers, by raw query string
 OVERHEAD = 200  # bytes an entry costs beyond its key and value
