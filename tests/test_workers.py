@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -32,6 +33,16 @@ def children(pid: int) -> list[int]:
                 continue
             if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
                 found.append(int(entry.name))
+    return found
+
+
+def workers_of(pid: int) -> list[int]:
+    """The worker processes `pid` started (its other children are none of our business)."""
+    found = []
+    for child in children(pid):
+        with contextlib.suppress(OSError):  # it ended meanwhile
+            if b"mockjobs.workers" in Path(f"/proc/{child}/cmdline").read_bytes():
+                found.append(child)
     return found
 
 
@@ -75,7 +86,7 @@ def seen_by_every_request(url: str, job_id: str, times: int = 8) -> bool:
 def test_serve_with_two_workers_is_one_mock_on_two_processes() -> None:
     with serving("--seed", "50", "--workers", "2", "--quiet", output=Output()) as (url, line):
         assert "(2 processes)" in line
-        [worker] = children(server_pid())
+        [worker] = workers_of(server_pid())
         folder = database_of(worker).parent
         assert folder.is_dir()
         before = cpu_ticks(worker)
@@ -98,9 +109,9 @@ def test_serve_with_two_workers_is_one_mock_on_two_processes() -> None:
 def test_a_worker_that_dies_is_started_again() -> None:
     with serving("--seed", "20", "--workers", "2", "--quiet") as (url, _):
         pid = server_pid()
-        [worker] = children(pid)
+        [worker] = workers_of(pid)
         os.kill(worker, signal.SIGKILL)
-        wait_until(lambda: children(pid) and children(pid) != [worker])
+        wait_until(lambda: workers_of(pid) and workers_of(pid) != [worker])
         for _ in range(20):
             assert requests.get(f"{url}/api/v2/jobs", timeout=10).status_code == 200
 
@@ -108,7 +119,7 @@ def test_a_worker_that_dies_is_started_again() -> None:
 def test_workers_end_with_a_killed_server() -> None:
     with serving("--seed", "20", "--workers", "3", "--quiet"):
         pid = server_pid()
-        workers = children(pid)
+        workers = workers_of(pid)
         assert len(workers) == 2
         os.kill(pid, signal.SIGKILL)
         wait_until(lambda: not any(Path(f"/proc/{w}").exists() for w in workers), 10)
@@ -116,7 +127,8 @@ def test_workers_end_with_a_killed_server() -> None:
 
 def test_mock_jobs_server_with_workers_shares_its_control() -> None:
     with MockJobsServer(seed=10, workers=2) as server:
-        workers = children(os.getpid())
+        workers = workers_of(os.getpid())
+        assert len(workers) == 1
         server.add_jobs([{"id": "in-process"}])  # written by this process's app
         assert seen_by_every_request(server.url, "in-process", 20)
         server.reset()
@@ -136,8 +148,16 @@ import os, pytest, requests
 from pathlib import Path
 
 def children(pid):
-    stats = [Path(f"/proc/{p}/stat") for p in os.listdir("/proc") if p.isdigit()]
-    return [s for s in stats if s.exists() and s.read_text().rsplit(")", 1)[1].split()[1] == str(pid)]
+    found = []
+    for p in os.listdir("/proc"):
+        try:
+            stat = Path(f"/proc/{p}/stat").read_text()
+            command = Path(f"/proc/{p}/cmdline").read_bytes()
+        except (OSError, NotADirectoryError):
+            continue
+        if stat.rsplit(")", 1)[1].split()[1] == str(pid) and b"mockjobs.workers" in command:
+            found.append(p)
+    return found
 
 def test_ini(mockjobs):
     assert mockjobs.values["workers"] == 2 and len(children(os.getpid())) == 1
