@@ -45,10 +45,11 @@ def drain(stream: IO[bytes], lines: list[int]) -> None:
         lines[0] += 1
 
 
-def wait_for_server(deadline: float) -> None:
+def wait_for_server(deadline: float, port: int = PORT) -> None:
+    """Until a server on `port` answers the job list (a RuntimeError after `deadline`)."""
     while time.monotonic() < deadline:
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
             conn.request("GET", "/api/v2/jobs?limit=1")
             conn.getresponse().read()
             return

@@ -29,6 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_api import FILTER_SETS, REPEATED
+from bench_servers import wait_for_server
 
 PORT = 8812
 MOCKJOBS = [sys.executable, "-m", "mockjobs.cli", "serve", "--quiet", "--port", str(PORT)]
@@ -83,19 +84,6 @@ def rss_mb(pid: int) -> float:
         except (OSError, IndexError):
             continue
     return total / 2**20
-
-
-def wait_for_server(deadline: float) -> None:
-    while True:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=5)
-            connection.request("GET", "/api/v2/jobs?limit=1")
-            connection.getresponse().read()
-            return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
 
 
 def wait_for_port_free(deadline: float) -> None:
@@ -172,7 +160,7 @@ Mock(open_store({database!r}), DataSet(seed={args.jobs})).load()
         page = folder / "page.json"
         (folder / "ceiling.py").write_text(CEILING_APP.format(page=str(page)))
         with subprocess.Popen([*MOCKJOBS, "--db", database], stdout=subprocess.DEVNULL) as server:
-            wait_for_server(time.monotonic() + 120)
+            wait_for_server(time.monotonic() + 120, PORT)
             connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
             connection.request("GET", "/api/v2/jobs")
             page.write_bytes(connection.getresponse().read())
@@ -197,7 +185,7 @@ Mock(open_store({database!r}), DataSet(seed={args.jobs})).load()
         for name, command, mixes in runs:
             with subprocess.Popen(command, stdout=subprocess.DEVNULL) as server:  # fmt: skip
                 try:
-                    wait_for_server(time.monotonic() + 120)
+                    wait_for_server(time.monotonic() + 120, PORT)
                     wait_for_index(time.monotonic() + 120)
                     for mix, script in mixes.items():
                         result = wrk(script, args.seconds, args.connections)

@@ -4,13 +4,12 @@ SQL (`queries.jobs.job_query`, `queries.batches.batch_query`) is the reference: 
 tests of the list judge it over HTTP. Here hypothesis draws filter sets from values the data
 holds (and some it does not) and both ways must give the very same row ids, on SQLite and
 on PostgreSQL, over the odd ids' fixture (code points from both ends of Unicode, nulls) and
-generated jobs and batches. Then what keeps an index in step with the data version.
+generated jobs and batches; and any slice of the matches. What keeps an index in step with
+the data version: test_index_patch.py.
 """
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -28,7 +27,7 @@ from mockjobs.mock.datasets import DataSet
 from mockjobs.mock.state import Mock
 from mockjobs.queries import batches as batch_queries
 from mockjobs.queries import jobs as job_queries
-from mockjobs.queries.index import ListIndex, build, patched
+from mockjobs.queries.index_build import build
 from mockjobs.store import open_store
 from mockjobs.vocabulary import INT64_MAX, ORIGINS, SORTABLE_FIELDS, STATUSES
 
@@ -42,12 +41,12 @@ EXAMPLES = settings(
 BATCH_QUERY = BatchQuerySchema()
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def mock(request: pytest.FixtureRequest) -> Iterator[Mock]:
-    dataset = DataSet(seed=400, fixtures=(ODD_IDS,))
+@contextmanager
+def on_backend(request: pytest.FixtureRequest, dataset: DataSet) -> Iterator[Mock]:
+    """A mock over `dataset`, loaded in a store of the fixture's param: "sqlite" (in memory)
+    or "postgresql" (a schema of its own)."""
     if request.param == "sqlite":
-        store = open_store()
-        yield loaded(store, dataset)
+        yield loaded(open_store(), dataset)
         return
     with fresh_schema(request.getfixturevalue("postgres_server")) as url:
         store = open_store(url)
@@ -55,6 +54,12 @@ def mock(request: pytest.FixtureRequest) -> Iterator[Mock]:
             yield loaded(store, dataset)
         finally:
             store.close()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def mock(request: pytest.FixtureRequest) -> Iterator[Mock]:
+    with on_backend(request, DataSet(seed=400, fixtures=(ODD_IDS,))) as loaded_mock:
+        yield loaded_mock
 
 
 def loaded(store: Any, dataset: DataSet) -> Mock:
@@ -172,226 +177,6 @@ def test_every_order_of_the_unfiltered_list_is_sqls(mock: Mock) -> None:
             params = parse_query(MultiDict({"order_by": name, "order_by_direction": direction}))
             expected = mock.jobs.rowids(job_queries.job_query(mock.store.Job, params))
             assert job_queries.indexed_jobs(index, params, list).tolist() == expected.tolist()
-
-
-# -- following the data version ------------------------------------------------------------
-
-
-def fresh_mock(seed: int = 60) -> Mock:
-    return loaded(open_store(), DataSet(seed=seed))
-
-
-def first_page(mock: Mock, query: str = "") -> bytes:
-    params = MultiDict([tuple(p.split("=")) for p in query.split("&") if p])
-    return mock.job_page(query, lambda: parse_query(params))[0]
-
-
-def test_a_write_is_in_the_very_next_answer_and_the_index_follows() -> None:
-    mock = fresh_mock()
-    before = first_page(mock, "status=CANCELED")
-    assert mock.job_index.at(mock.store.version()) is not None  # a small table: built at once
-    job = mock.jobs.get(mock.jobs.live()[0]["id"])
-    mock.cancel_job(job["id"])
-    after = first_page(mock, "status=CANCELED")
-    assert job["id"].encode() in after and job["id"].encode() not in before
-    assert mock.job_index.at(mock.store.version()) is not None
-
-
-def test_a_large_tables_index_is_built_aside_while_sql_answers() -> None:
-    mock = fresh_mock()
-    mock.job_index = ListIndex(mock.jobs, job_queries.JOB_INDEX, at_once=10)
-    mock.job_pages.prepare = mock.job_index.refresh
-    release = threading.Event()
-    building = mock.job_index._build
-
-    def slow_build() -> None:
-        release.wait(10)
-        building()
-
-    mock.job_index._build = slow_build  # type: ignore[method-assign]
-    version = mock.store.version()
-    by_sql = first_page(mock, "order_by=runs&limit=7")  # the index is being built meanwhile
-    assert mock.job_index.at(version) is None
-    release.set()
-    assert mock.job_index.wait() is not None
-    mock.job_pages._holds(version + 1)  # forget the kept answers: the index answers now
-    assert first_page(mock, "order_by=runs&limit=7") == by_sql
-
-
-def test_a_write_during_a_build_abandons_it() -> None:
-    mock = fresh_mock()
-    reading = mock.store.reading
-    reads = []
-
-    @contextmanager
-    def reading_then_writing() -> Iterator[int]:
-        with reading() as version:
-            yield version
-        reads.append(version)
-        if len(reads) == 1:  # between the first chunk and the second
-            mock.jobs.set(mock.jobs.live()[0]["id"], {"progress": 1})
-
-    mock.store.reading = reading_then_writing  # type: ignore[method-assign]
-    assert build(mock.jobs, job_queries.JOB_INDEX, chunk=20) is None
-    assert len(reads) == 2  # and it stopped there
-    mock.store.reading = reading  # type: ignore[method-assign]
-    assert build(mock.jobs, job_queries.JOB_INDEX, chunk=20).version == mock.store.version()
-
-
-def test_an_empty_table_has_an_empty_index() -> None:
-    mock = loaded(open_store(), DataSet(seed=0))
-    index = build(mock.jobs, job_queries.JOB_INDEX)
-    assert index is not None and len(index) == 0
-    params = parse_query(MultiDict({"status": "DONE", "order_by": "runs"}))
-    assert job_queries.indexed_jobs(index, params, list).tolist() == []
-    body = json.loads(first_page(mock, "order_by=progress&order_by_direction=ASC"))
-    assert (body["data"], body["pagination"]["total"]) == ([], 0)
-
-
-# -- patched with the rows updated since, instead of built afresh ----------------------------
-
-
-@pytest.fixture(params=BACKENDS)
-def fresh(request: pytest.FixtureRequest) -> Iterator[Mock]:
-    dataset = DataSet(seed=300, fixtures=(ODD_IDS,))
-    if request.param == "sqlite":
-        yield loaded(open_store(), dataset)
-        return
-    with fresh_schema(request.getfixturevalue("postgres_server")) as url:
-        store = open_store(url)
-        try:
-            yield loaded(store, dataset)
-        finally:
-            store.close()
-
-
-def assert_same(patched_index: Any, built: Any) -> None:
-    """The same answers: every order, every text's codes and values, every number."""
-    assert patched_index.version == built.version
-    assert patched_index.rowids.tolist() == built.rowids.tolist()
-    for name, order in built.orders.items():
-        assert patched_index.orders[name].tolist() == order.tolist(), name
-    for name, (codes, values) in built.texts.items():
-        mine = patched_index.texts[name]
-        assert [mine[1][c] if c < len(mine[1]) else None for c in mine[0].tolist()] == [
-            values[c] if c < len(values) else None for c in codes.tolist()
-        ], name
-    for name, (numbers, present) in built.numbers.items():
-        assert (patched_index.numbers[name][1] == present).all(), name
-        assert (patched_index.numbers[name][0][present] == numbers[present]).all(), name
-    for name, flags in built.flags.items():
-        assert (patched_index.flags[name] == flags).all(), name
-
-
-def test_updates_patch_the_index_as_a_build_would_make_it(fresh: Mock) -> None:
-    import random
-
-    jobs, spec = fresh.jobs, job_queries.JOB_INDEX
-    index = build(jobs, spec)
-    ids = column(fresh, "id")
-    rnd = random.Random(5)
-    starts = [t for t in column(fresh, "start_timestamp") if t is not None]
-    choices = {
-        "status": lambda: rnd.choice(STATUSES),
-        "runs": lambda: rnd.choice([0, 7, 500, INT64_MAX]),
-        "progress": lambda: rnd.randint(0, 100),
-        "start_timestamp": lambda: rnd.choice([None, *starts[:5]]),
-        "end_timestamp": lambda: rnd.choice([None, *starts[-5:]]),
-        "updated_at": lambda: rnd.choice(starts),
-        "errors": lambda: rnd.choice([[], ["boom"]]),
-        "project_id": lambda: rnd.choice(["a-new-project", "", "zzz", "é"]),
-        "slurm_job_id": lambda: rnd.choice([None, "1", "new-slurm"]),
-        "parent_id": lambda: rnd.choice([None, ids[0]]),
-    }
-    for round_ in range(6):
-        for _ in range(rnd.randint(1, 12)):
-            fields = {name: make() for name, make in rnd.sample(sorted(choices.items()), 3)}
-            jobs.set(rnd.choice(ids), fields)
-        patched_index = patched(jobs, spec, index)
-        assert patched_index is not None, round_
-        assert_same(patched_index, build(jobs, spec))
-        for name in SORTABLE_FIELDS:
-            params = parse_query(MultiDict({"order_by": name, "status": ["DONE", "ERROR"]}))
-            expected = jobs.rowids(job_queries.job_query(fresh.store.Job, params))
-            assert (
-                job_queries.indexed_jobs(patched_index, params, list).tolist() == expected.tolist()
-            )
-        index = patched_index
-
-
-def test_rows_inserted_patch_the_index_as_a_build_would_make_it(fresh: Mock) -> None:
-    jobs, spec = fresh.jobs, job_queries.JOB_INDEX
-    index = build(jobs, spec)
-    ids = sorted(column(fresh, "id"))
-    for round_, new_ids in enumerate([
-        ["0-first", "zzz-last"],
-        [ids[3] + "a", ids[3] + "b", ids[3] + "c", ids[40] + "-", "\U0010ffff-max2"],
-        [f"{ids[7]}-{n:03}" for n in range(25)],  # one gap, shared by 25
-    ]):  # fmt: skip
-        fresh.add_jobs([{"id": i, "project_id": f"p-{round_}", "runs": n} for n, i in enumerate(new_ids)])  # fmt: skip
-        jobs.set(ids[10 + round_], {"status": "CANCELING", "updated_at": column(fresh, "created_at")[0]})  # fmt: skip
-        patched_index = patched(jobs, spec, index)
-        assert patched_index is not None, round_
-        assert_same(patched_index, build(jobs, spec))
-        for name in ("id", "project_id", "runs", "created_at"):
-            params = parse_query(MultiDict({"order_by": name, "project_id": [f"p-{round_}", "x"]}))
-            expected = jobs.rowids(job_queries.job_query(fresh.store.Job, params))
-            assert (
-                job_queries.indexed_jobs(patched_index, params, list).tolist() == expected.tolist()
-            )
-        index = patched_index
-
-
-def test_batches_submitted_patch_their_index(fresh: Mock) -> None:
-    batches, spec = fresh.batch_records, batch_queries.BATCH_INDEX
-    index = build(batches, spec)
-    for tags in (["a-new-tag"], [], ["a-new-tag", "another"]):
-        created = fresh.batches.create(
-            {"device_type": "EMU_TN", "open": True, "project_id": "p", "queue_priority": "LOW",
-             "tags": tags, "webhook": None, "configuration": None, "backend_configuration": None,
-             "sequence_builder": None, "jobs": []}
-        )  # fmt: skip
-        index = patched(batches, spec, index)
-        assert index is not None
-        params = parse_query(MultiDict({"tag": "a-new-tag"}), schema=BATCH_QUERY)
-        expected = batches.tagged(batch_queries.batch_query(fresh.store.Batch, params), "a-new-tag")
-        assert batch_queries.indexed_batches(index, params, list).tolist() == expected.tolist()
-        assert created["id"] in column(fresh, "id", "batch")
-    assert_same(index, build(batches, spec))
-
-
-def test_what_a_patch_cannot_say_builds_afresh(
-    fresh: Mock, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from mockjobs.queries import index as index_module
-
-    jobs, spec = fresh.jobs, job_queries.JOB_INDEX
-    index = build(jobs, spec)
-    fresh.reset()
-    assert patched(jobs, spec, index) is None  # rows deleted (and inserted again)
-    index = build(jobs, spec)
-    monkeypatch.setattr(index_module, "MAX_INSERTED", 2)
-    fresh.add_jobs([{"id": f"many-{n}"} for n in range(3)])
-    assert patched(jobs, spec, index) is None  # more rows inserted than a patch takes
-    batches = fresh.batch_records
-    index = build(batches, batch_queries.BATCH_INDEX)
-    batch = column(fresh, "id", "batch")[0]
-    batches.set(batch, {"status": "CANCELED"})
-    assert patched(batches, batch_queries.BATCH_INDEX, index) is not None
-    batches.set(batch, {"tags": ["a-new-tag"]})
-    assert patched(batches, batch_queries.BATCH_INDEX, index) is None  # an old row's list changed
-
-
-def test_a_write_leaves_the_index_current_through_a_patch() -> None:
-    mock = fresh_mock()
-    mock.job_index = ListIndex(mock.jobs, job_queries.JOB_INDEX, at_once=0)  # never built inline
-    mock.job_pages.prepare = mock.job_index.refresh
-    mock.job_index.wait()
-    job = mock.jobs.live()[0]
-    mock.cancel_job(job["id"])
-    mock.job_index.refresh()  # no thread: the patch is at once
-    assert mock.job_index.at(mock.store.version()) is not None
-    assert job["id"].encode() in first_page(mock, f"status=CANCELED&id={job['id']}")
 
 
 @given(
