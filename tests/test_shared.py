@@ -214,3 +214,64 @@ def test_a_database_of_no_known_data_set_is_served_and_reset_as_it_was(tmp_path:
         assert listed(api)["pagination"]["total"] == 7
     finally:
         app.extensions["mockjobs"].store.close()
+
+
+# Shared state that a process writes, given a store open on the database: raw SQL included,
+# since each process keeps the fault rules and the named values until their version moves.
+STATE_WRITES = {
+    "a fault armed": "INSERT INTO mockjobs_fault (method, path, query, status, times, delay_ms,"
+    """ "drop") VALUES ('GET', '/api/v2/jobs', '{}', 503, 1, 0, FALSE)""",
+    "the clock moved": """UPDATE mockjobs_state SET value = '{"advanced": 864000000000,"""
+    """ "since": 0}' WHERE key = 'clock'""",
+}
+STATE_SCRIPT = """import sys
+from mockjobs.store import open_store
+store = open_store(sys.argv[1])
+with store.writing():
+    store.database.execute_sql(sys.argv[2])
+store.close()
+"""
+
+
+@pytest.mark.parametrize("write", STATE_WRITES)
+def test_shared_state_written_by_another_process_is_seen_by_the_next_request(
+    database: str, write: str
+) -> None:
+    app = create_app({"DB": database, "SEED": 20, "RESET": True})
+    api = app.test_client()
+    try:
+        clock = api.get("/_mock/clock").get_json()["now"]
+        assert api.get("/api/v2/jobs").status_code == 200  # the rules and the clock are kept
+        command = [sys.executable, "-c", STATE_SCRIPT, database, STATE_WRITES[write]]
+        subprocess.run(command, check=True, timeout=TIMEOUT, cwd=ROOT)
+        if write == "a fault armed":
+            assert [api.get("/api/v2/jobs").status_code for _ in range(2)] == [503, 200]
+        else:
+            moved = instant(api.get("/_mock/clock").get_json()["now"]) - instant(clock)
+            assert moved.days >= 9  # 10 days ahead of its start, not the second since
+    finally:
+        app.extensions["mockjobs"].store.close()
+
+
+def test_a_request_kept_ready_costs_two_statements_and_sees_its_own_writes() -> None:
+    """The versions (data, rules, clock) are read once a request, and the journal written once;
+    a request that writes the shared state reads it again."""
+    app = create_app({"SEED": 20})
+    api, store = app.test_client(), app.extensions["mockjobs"].store
+    statements: list[str] = []
+    store.database.connection().set_trace_callback(statements.append)
+    api.get("/api/v2/jobs?limit=5")  # computed and kept
+    statements.clear()
+    assert api.get("/api/v2/jobs?limit=5").status_code == 200
+    assert len(statements) == 2, statements
+    assert statements[1].startswith('INSERT INTO "mockjobs_journal"')
+
+    rule = {"path": "/api/v2/jobs", "status": 500, "times": 1}
+    assert api.post("/_mock/faults", json=rule).status_code == 201
+    assert api.get("/api/v2/jobs?limit=5").status_code == 500
+    assert api.get("/api/v2/jobs?limit=5").status_code == 200  # used up, in every process
+    with store.moment():
+        version = store.state_version()
+        store.database.execute_sql("DELETE FROM mockjobs_fault")  # as another process might
+        assert store.state_version() == version  # as it was at the moment's first look
+    assert store.state_version() > version

@@ -8,10 +8,11 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, Response, current_app, g, jsonify, request
+from flask import Config, Flask, Request, Response, current_app, jsonify, request
 from waitress.channel import ClientDisconnected
 from werkzeug.exceptions import HTTPException
 
@@ -19,6 +20,7 @@ from ..contract.bodies import read_json
 from ..contract.envelope import jsend_error
 from ..contract.errors import ApiError
 from ..mock.journal import MAX_PART, RecordedRequest, clip
+from ..mock.state import Mock
 from ..vocabulary import (
     CONTROL_PREFIX,
     DOCS_PREFIX,
@@ -26,7 +28,6 @@ from ..vocabulary import (
     is_control_path,
     is_page_path,
 )
-from . import current_mock
 from .bodies import body_bytes
 
 DASHBOARD = "X-Mockjobs-Dashboard"  # sent by the dashboard's own requests
@@ -48,24 +49,49 @@ def register_gate(app: Flask) -> None:
     app.extensions["mockjobs.sleepers"] = threading.BoundedSemaphore(
         max(1, app.config["THREADS"] - 2)  # worker threads kept free of any delay
     )
-    app.before_request(check_host)
-    app.before_request(check_token)
-    app.before_request(refuse_cross_site_control)
-    app.before_request(inject_fault)
-    app.before_request(add_latency)
-    app.before_request(run_lifecycle)
-    app.after_request(record)
-    app.after_request(allow_cross_origin)
+    app.before_request(gate)
+    app.after_request(finish)
     app.wsgi_app = dropping(app.wsgi_app)  # type: ignore[method-assign]
+    app.wsgi_app = seen_at_once(app.wsgi_app, app.extensions["mockjobs"].store.moment)  # type: ignore[method-assign]
 
 
-def check_host() -> None:
+def gate() -> Response | None:
+    """Before the view, in this order: the Host, the token, the control API's content type,
+    an armed fault (whose answer, if it gives one, is the request's), the latency, the
+    lifecycle. One hook, the request and the app looked up once: every request pays for it."""
+    req, app = request._get_current_object(), current_app._get_current_object()  # type: ignore[attr-defined]
+    check_host(req, app.config)
+    check_token(req, app.config)
+    refuse_cross_site_control(req)
+    if is_page_path(req.path):
+        return None  # no fault, latency or lifecycle for the control API and the docs
+    mock = app.extensions["mockjobs"]
+    if req.method != "OPTIONS":
+        faulted = inject_fault(req, mock)
+        if faulted is not None:
+            return faulted
+    add_latency(app)
+    if req.path.startswith("/api/"):
+        mock.tick()
+    return None
+
+
+def finish(response: Response) -> Response:
+    """After the view: the CORS headers, then the journal's entry."""
+    req, app = request._get_current_object(), current_app._get_current_object()  # type: ignore[attr-defined]
+    allow_cross_origin(req, response)
+    if not is_page_path(req.path):
+        record(req, response, app.extensions["mockjobs"])
+    return response
+
+
+def check_host(request: Request, config: Config) -> None:
     """Refuse a Host that names neither this server nor an allowed name: DNS rebinding.
 
     A page on `evil.example`, its name made to resolve to 127.0.0.1, would otherwise reach
     a mock on loopback as a same-origin page, the control API and the journal included.
     """
-    allowed = (*LOOPBACK_NAMES, *current_app.config["ALLOWED_HOSTS"])
+    allowed = (*LOOPBACK_NAMES, *config["ALLOWED_HOSTS"])
     if "*" in allowed or "HTTP_HOST" not in request.environ:  # HTTP/1.0 names no host
         return
     host = request.host.rsplit(":", 1)[0] if not request.host.endswith("]") else request.host
@@ -78,7 +104,7 @@ def check_host() -> None:
     )
 
 
-def refuse_cross_site_control() -> None:
+def refuse_cross_site_control(request: Request) -> None:
     """A POST to the control API must say it is JSON, which no page can send without a preflight.
 
     A form or a `text/plain` fetch from any site is a CORS "simple request", sent with no
@@ -86,23 +112,27 @@ def refuse_cross_site_control() -> None:
     """
     if request.routing_exception is not None:  # a 404 or a 405 says more
         return
-    if is_control() and request.method == "POST" and request.mimetype != "application/json":
+    if (
+        is_control_path(request.path)
+        and request.method == "POST"
+        and request.mimetype != "application/json"
+    ):
         raise ApiError(
             {"detail": "The control API takes Content-Type: application/json"
              f" (got {request.mimetype or 'none'!r})."}, 415,
         )  # fmt: skip
 
 
-def allow_cross_origin(response: Response) -> Response:
+def allow_cross_origin(request: Request, response: Response) -> None:
     """Any page may read the API, its Content-Range included, and send its token; not /_mock.
 
     The control API answers a preflight only from the dashboard's own origin, and never
     lets another page read it (the journal holds what clients sent).
     """
     origin = request.headers.get("Origin")
-    if is_control():
+    if is_control_path(request.path):
         if origin != f"{request.scheme}://{request.host}":
-            return response
+            return
         response.headers["Access-Control-Allow-Origin"] = origin
         response.vary.add("Origin")
     else:
@@ -114,16 +144,15 @@ def allow_cross_origin(response: Response) -> Response:
         if requested:
             response.headers["Access-Control-Allow-Headers"] = requested
         response.headers["Access-Control-Max-Age"] = "600"
-    return response
 
 
-def sleep(seconds: float) -> None:
+def sleep(seconds: float, app: Flask | None = None) -> None:
     """Wait, unless every worker but two is waiting already: those stay free for everyone.
 
     A fault's delay or the latency never stops the control API, the dashboard or a client
     the test is not delaying; a request beyond the waiting room is answered at once.
     """
-    sleepers = current_app.extensions["mockjobs.sleepers"]
+    sleepers = (app or current_app).extensions["mockjobs.sleepers"]
     if seconds > 0 and sleepers.acquire(blocking=False):
         try:
             time.sleep(seconds)
@@ -131,13 +160,9 @@ def sleep(seconds: float) -> None:
             sleepers.release()
 
 
-def is_control() -> bool:
-    return is_control_path(request.path)
-
-
-def check_token(*_: object) -> None:
+def check_token(request: Request, config: Config) -> None:
     """With a token configured, the API and the control API need `Authorization: Bearer TOKEN`."""
-    token = current_app.config["TOKEN"]
+    token = config["TOKEN"]
     if (
         not token
         or request.method == "OPTIONS"
@@ -152,20 +177,16 @@ def check_token(*_: object) -> None:
         raise ApiError({"detail": "Not authenticated"}, 401, {"WWW-Authenticate": "Bearer"})
 
 
-def query_lists() -> dict[str, list[str]]:
-    """The query as a dict of lists, made once a request (the faults and the journal read it)."""
-    if "mockjobs_query" not in g:
-        g.mockjobs_query = {key: request.args.getlist(key) for key in request.args}
-    return g.mockjobs_query
+def query_lists(request: Request) -> dict[str, list[str]]:
+    """The query as a dict of lists (the faults and the journal read it)."""
+    return request.args.to_dict(flat=False)
 
 
-def inject_fault() -> Response | None:
+def inject_fault(request: Request, mock: Mock) -> Response | None:
     """The first armed rule matching the request decides: an error, a delay, or no answer."""
-    if is_page_path(request.path) or request.method == "OPTIONS":
-        return None
     if DASHBOARD in request.headers:  # the page looking on must not use up the rules under test
         return None
-    rule = current_mock().faults.take(request.method, request.path, query_lists())
+    rule = mock.faults.take(request.method, request.path, query_lists(request))
     if rule is None:
         return None
     sleep(rule["delay_ms"] / 1000)
@@ -182,33 +203,26 @@ def inject_fault() -> Response | None:
     return response
 
 
-def add_latency() -> None:
-    low, high = current_app.config["LATENCY"]
-    if high and not is_page_path(request.path):
-        sleep(random.uniform(low, high) / 1000)
+def add_latency(app: Flask) -> None:
+    low, high = app.config["LATENCY"]
+    if high:
+        sleep(random.uniform(low, high) / 1000, app)
 
 
-def run_lifecycle() -> None:
-    if request.path.startswith("/api/"):
-        current_mock().tick()
-
-
-def record(response: Response) -> Response:
-    """Journal the request (not those to the control API or the docs) with its status."""
-    if not is_page_path(request.path):
-        current_mock().journal.record(
-            RecordedRequest(
-                method=request.method,
-                path=request.path,
-                query=query_lists(),
-                headers=dict(request.headers),
-                status=response.status_code,
-                time=format_timestamp(datetime.now(UTC)),
-                response=response.get_json(silent=True) if response.status_code >= 400 else None,
-                body=sent_json() if request.method in ("POST", "PUT", "PATCH") else None,
-            )
+def record(request: Request, response: Response, mock: Mock) -> None:
+    """Journal the request with its status."""
+    mock.journal.record(
+        RecordedRequest(
+            method=request.method,
+            path=request.path,
+            query=query_lists(request),
+            headers=dict(request.headers),
+            status=response.status_code,
+            time=format_timestamp(datetime.now(UTC)),
+            response=response.get_json(silent=True) if response.status_code >= 400 else None,
+            body=sent_json() if request.method in ("POST", "PUT", "PATCH") else None,
         )
-    return response
+    )
 
 
 def sent_json() -> Any:
@@ -223,6 +237,23 @@ def sent_json() -> Any:
         return read_json(data)
     except ApiError:
         return clip(data.decode("utf-8", "replace"), MAX_PART)
+
+
+def seen_at_once(
+    app: Callable[..., Iterable[bytes]], moment: Callable[[], AbstractContextManager[None]]
+) -> Callable[..., Iterable[bytes]]:
+    """WSGI middleware: a request sees the store as it was when it first looked.
+
+    The data version, the fault rules and the clock are read in one statement, once a request,
+    not once each by the gate, the lifecycle and the view (the journal's insert is the other
+    statement a request kept ready costs). What any process wrote before is seen.
+    """
+
+    def middleware(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        with moment():
+            return app(environ, start_response)
+
+    return middleware
 
 
 class ConnectionDropped(ClientDisconnected):

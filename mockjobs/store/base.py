@@ -3,21 +3,26 @@
 A store owns the database session, reading (one version of the data throughout) and writing
 (all or nothing), and snapshot/restore of every data table. The data version is kept by the
 database itself: a trigger on every data table bumps the one row of `mockjobs_version`, so no
-write path, present or future, goes unseen by the caches or by other processes.
+write path, present or future, goes unseen by the caches or by other processes. Likewise the
+shared state's version (`mockjobs_state_version`) follows every write of the fault rules and the
+named values, so that a process keeps them until another changes them.
 Backends (SQLite in sqlite.py, PostgreSQL in postgres.py) fill in a handful of hooks.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import peewee
 
-from .tables import DATA_TABLES, STATE_TABLES, bind
+from .tables import DATA_TABLES, KEPT_STATE, STATE_TABLES, bind
 
 VERSION_TABLE = "mockjobs_version"
+STATE_VERSION_TABLE = "mockjobs_state_version"  # of the fault rules and the named values
+STAMP = f"SELECT d.version, s.version FROM {VERSION_TABLE} d, {STATE_VERSION_TABLE} s"
 CHANGES_TABLE = "mockjobs_changes"  # the row ids that writes updated (or: a table's rows deleted)
 CHANGES_KEPT = 100_000  # the latest changes kept: an index further behind builds afresh
 SNAPSHOT_PREFIX = "mockjobs_snapshot_"
@@ -43,11 +48,13 @@ class Store:
     def __init__(self, url: str) -> None:
         self.url = url
         self._writes = 0
+        self._moment = threading.local()  # .stamp: False out of a moment, None not yet read
         self.database = self.open(url)
         self.models = {
             model.__name__: bind(model, self.database) for model in DATA_TABLES + STATE_TABLES
         }
         self.data_tables = [self.models[model.__name__] for model in DATA_TABLES]
+        self.kept_state_tables = [self.models[model.__name__] for model in KEPT_STATE]
         with self.session(), self.installing():
             self.install()
 
@@ -89,24 +96,65 @@ class Store:
 
     def version(self) -> int:
         """The version of the data now: it changes with every write of a data table."""
+        return self.stamp()[0]
+
+    def state_version(self) -> int:
+        """The version of the shared state: it changes with every write of the fault rules
+        or the named values (not of the journal)."""
+        return self.stamp()[1]
+
+    def stamp(self) -> tuple[int, int]:
+        """Both versions, read in one statement; within a moment, as they were at its start."""
+        kept = getattr(self._moment, "stamp", False)
+        if kept:
+            return kept
         with self.session():
-            return self.database.execute_sql(f"SELECT version FROM {VERSION_TABLE}").fetchone()[0]
+            stamp: tuple[int, int] = tuple(self.database.execute_sql(STAMP).fetchone())  # type: ignore[assignment]
+        if kept is None:
+            self._moment.stamp = stamp
+        return stamp
+
+    @contextmanager
+    def moment(self) -> Iterator[None]:
+        """A block (a request) that reads the versions once, at its first look, however many
+        times it asks: what it sees is the store as it was then. A write of this thread
+        within it looks again; a reading or a writing block reads its own version."""
+        self._moment.stamp = None
+        try:
+            yield
+        finally:
+            self._moment.stamp = False
+
+    def look_again(self) -> None:
+        """This thread's moment (if in one) reads the versions afresh: it has written."""
+        if getattr(self._moment, "stamp", False) is not False:
+            self._moment.stamp = None
 
     @contextmanager
     def reading(self) -> Iterator[int]:
         """One version of the data throughout a block: yields its number."""
         with self.session(), self.database.atomic():
-            yield self.version()
+            yield self.read_version()
+
+    def read_version(self) -> int:
+        """The version of the data now, read afresh (within a transaction: the transaction's)."""
+        with self.session():
+            return self.database.execute_sql(f"SELECT version FROM {VERSION_TABLE}").fetchone()[0]
 
     @contextmanager
     def writing(self) -> Iterator[None]:
         """A write: all or nothing, seen whole by readers (the triggers give it a new version)."""
-        with self.session(), self.database.atomic():
-            self.take_write_turn()
-            yield
-            self._writes += 1
-            if self._writes % 256 == 0:  # now and then: cheap on average
-                self.forget_changes()
+        moment = getattr(self._moment, "stamp", False) is not False
+        self._moment.stamp = False  # within the write, every look reads afresh
+        try:
+            with self.session(), self.database.atomic():
+                self.take_write_turn()
+                yield
+                self._writes += 1
+                if self._writes % 256 == 0:  # now and then: cheap on average
+                    self.forget_changes()
+        finally:
+            self._moment.stamp = None if moment else False  # the moment looks again
 
     def take_write_turn(self) -> None:
         """Wait for other writers of the database (hook: a lock, where the backend needs one)."""

@@ -16,12 +16,15 @@ import peewee
 from playhouse import db_url
 from playhouse.pool import PooledPostgresqlDatabase
 
-from .base import CHANGES_TABLE, VERSION_TABLE, Store
+from .base import CHANGES_TABLE, STATE_VERSION_TABLE, VERSION_TABLE, Store
 
 POOL = {"max_connections": 32, "stale_timeout": 300, "timeout": 10}  # unless the URL says
 SCHEMA_LOCK = 0x6D6F636B  # advisory lock taken while creating the tables: processes start at once
 BUMP = f"""CREATE OR REPLACE FUNCTION mockjobs_bump_version() RETURNS trigger LANGUAGE plpgsql
 AS $$ BEGIN UPDATE {VERSION_TABLE} SET version = version + 1; RETURN NULL; END $$"""
+BUMP_STATE = f"""CREATE OR REPLACE FUNCTION mockjobs_bump_state_version() RETURNS trigger
+LANGUAGE plpgsql AS $$ BEGIN UPDATE {STATE_VERSION_TABLE} SET version = version + 1; RETURN NULL;
+END $$"""
 LOG_UPDATE = f"""CREATE OR REPLACE FUNCTION mockjobs_log_update() RETURNS trigger LANGUAGE plpgsql
 AS $$ BEGIN INSERT INTO {CHANGES_TABLE} (tbl, changed) VALUES (TG_TABLE_NAME, NEW.rowid);
 RETURN NULL; END $$"""
@@ -69,11 +72,18 @@ class PostgresStore(Store):
                 ):
                     field.field_type = "BIGINT"
         self.database.create_tables(list(self.models.values()))
-        execute(f"CREATE TABLE IF NOT EXISTS {VERSION_TABLE} (version BIGINT NOT NULL)")
-        execute(f"INSERT INTO {VERSION_TABLE} SELECT 0 WHERE NOT EXISTS (SELECT FROM {VERSION_TABLE})")  # fmt: skip
+        for versions in (VERSION_TABLE, STATE_VERSION_TABLE):
+            execute(f"CREATE TABLE IF NOT EXISTS {versions} (version BIGINT NOT NULL)")
+            execute(f"INSERT INTO {versions} SELECT 0 WHERE NOT EXISTS (SELECT FROM {versions})")  # fmt: skip
         execute(f"CREATE TABLE IF NOT EXISTS {CHANGES_TABLE} (seq BIGSERIAL PRIMARY KEY, tbl TEXT NOT NULL, changed BIGINT)")  # fmt: skip
-        for function in (BUMP, LOG_UPDATE, LOG_DELETE):
+        for function in (BUMP, BUMP_STATE, LOG_UPDATE, LOG_DELETE):
             execute(function)
+        for model in self.kept_state_tables:
+            table = model._meta.table_name
+            execute(
+                f'CREATE OR REPLACE TRIGGER "{table}_version" AFTER INSERT OR UPDATE OR DELETE'
+                f' OR TRUNCATE ON "{table}" FOR EACH STATEMENT EXECUTE FUNCTION mockjobs_bump_state_version()'
+            )
         for model in self.data_tables:
             table = model._meta.table_name
             execute(f'ALTER TABLE "{table}" ADD COLUMN IF NOT EXISTS rowid BIGSERIAL')
@@ -107,7 +117,7 @@ class PostgresStore(Store):
     def reading(self) -> Iterator[int]:
         with self.session(), self.database.atomic():
             self.database.execute_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            yield self.version()
+            yield self.read_version()
 
     def take_write_turn(self) -> None:
         # Held until commit: writers of every process take turns, never deadlock on the row.

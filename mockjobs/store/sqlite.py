@@ -9,7 +9,7 @@ from typing import Any
 import peewee
 
 from ..vocabulary import MEMORY
-from .base import CHANGES_TABLE, VERSION_TABLE, Store
+from .base import CHANGES_TABLE, STATE_VERSION_TABLE, VERSION_TABLE, Store
 
 
 class SqliteStore(Store):
@@ -44,17 +44,22 @@ class SqliteStore(Store):
     def install(self) -> None:
         self.database.create_tables(list(self.models.values()))
         execute = self.database.execute_sql
-        execute(f"CREATE TABLE IF NOT EXISTS {VERSION_TABLE} (version INTEGER NOT NULL)")
-        execute(f"INSERT INTO {VERSION_TABLE} SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM {VERSION_TABLE})")  # fmt: skip
+        for versions in (VERSION_TABLE, STATE_VERSION_TABLE):
+            execute(f"CREATE TABLE IF NOT EXISTS {versions} (version INTEGER NOT NULL)")
+            execute(f"INSERT INTO {versions} SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM {versions})")  # fmt: skip
         execute(f"CREATE TABLE IF NOT EXISTS {CHANGES_TABLE} (seq INTEGER PRIMARY KEY AUTOINCREMENT, tbl TEXT NOT NULL, changed INTEGER)")  # fmt: skip
-        for model in self.data_tables:
+        bumped = [(m, VERSION_TABLE) for m in self.data_tables]
+        bumped += [(m, STATE_VERSION_TABLE) for m in self.kept_state_tables]
+        for model, versions in bumped:
             table = model._meta.table_name
             for event in ("INSERT", "UPDATE", "DELETE"):
                 execute(
                     f'CREATE TRIGGER IF NOT EXISTS "{table}_version_{event.lower()}"'
                     f' AFTER {event} ON "{table}"'
-                    f" BEGIN UPDATE {VERSION_TABLE} SET version = version + 1; END"
+                    f" BEGIN UPDATE {versions} SET version = version + 1; END"
                 )
+        for model in self.data_tables:
+            table = model._meta.table_name
             log = f"INSERT INTO {CHANGES_TABLE} (tbl, changed) VALUES ('{table}'"
             execute(
                 f'CREATE TRIGGER IF NOT EXISTS "{table}_changes_update" AFTER UPDATE ON "{table}"'

@@ -3,12 +3,16 @@
 In the database, so that every process sharing it shares them too: a fault armed through
 one process fires on any, exactly its `times`; any journal shows every process's requests.
 None of these tables is data: writing them changes no data version. They are read and
-written on every request, so their statements are written out once, not built per call.
+written on every request, so their statements are written out once, not built per call, and
+the fault rules and the named values are kept by each process until the state version says
+that some process changed them: a request reads them in the one statement that reads the
+versions (`Store.stamp`).
 """
 
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
 from .base import Store
@@ -36,10 +40,34 @@ class Table:
     def write(self, sql: str, params: tuple[Any, ...] = ()) -> int:
         """How many rows a statement changed."""
         with self.store.session():
-            return self.store.database.execute_sql(sql, params).rowcount
+            changed = self.store.database.execute_sql(sql, params).rowcount
+        self.store.look_again()
+        return changed
 
     def clear(self) -> None:
         self.write(self.sql("DELETE FROM {t}"))
+
+
+class Kept(Table):
+    """A state table whose rows each process keeps, read again when the state version moves."""
+
+    def __init__(self, store: Store, model: Any, select: str) -> None:
+        super().__init__(store, model)
+        self._select = self.sql(select)
+        self._kept: tuple[int, list[tuple[Any, ...]]] = (-1, [])
+        self._lock = threading.Lock()
+
+    def rows(self) -> list[tuple[Any, ...]]:
+        """The rows as of the state version now (the version read before the rows)."""
+        version = self.store.state_version()
+        kept = self._kept
+        if kept[0] == version:
+            return kept[1]
+        rows = self.execute(self._select)
+        with self._lock:
+            if version >= self._kept[0]:
+                self._kept = (version, rows)
+        return rows
 
 
 class JournalTable(Table):
@@ -74,32 +102,25 @@ class JournalTable(Table):
 RULE_COLUMNS = ("id", "method", "path", "query", "status", "times", "delay_ms", "retry_after", "drop")  # fmt: skip
 
 
-class FaultTable(Table):
+class FaultTable(Kept):
     """Armed fault rules, in the order they were armed."""
 
     def __init__(self, store: Store) -> None:
-        super().__init__(store, store.FaultRule)
         columns = ", ".join(f'"{c}"' for c in RULE_COLUMNS)
-        self._all = self.sql(f"SELECT {columns} FROM {{t}} ORDER BY id")
-        self._matching = self.sql(
-            f"SELECT {columns} FROM {{t}} WHERE method = ? AND path = ?"
-            " AND (times IS NULL OR times > 0) ORDER BY id"
-        )
+        super().__init__(store, store.FaultRule, f"SELECT {columns} FROM {{t}} ORDER BY id")
         self._use = self.sql("UPDATE {t} SET times = times - 1 WHERE id = ? AND times > 0")
 
     def arm(self, rule: dict[str, Any]) -> dict[str, Any]:
         with self.store.session():
             rule_id = self.model.insert(**rule).execute()
+        self.store.look_again()
         return {"id": rule_id, **rule}
 
     def rules(self, method: str | None = None, path: str | None = None) -> list[dict[str, Any]]:
         """The rules (those for `method` and `path`, when given, and not used up)."""
-        if method is None:
-            rows = self.execute(self._all)
-        elif not self.store.holds_text(path or ""):  # no rule's path holds it, then
-            return []
-        else:
-            rows = self.execute(self._matching, (method, path))
+        rows = self.rows()
+        if method is not None:  # (id, method, path, query, status, times, ...)
+            rows = [r for r in rows if r[1:3] == (method, path) and (r[5] is None or r[5] > 0)]
         rules = [dict(zip(RULE_COLUMNS, row, strict=True)) for row in rows]
         for rule in rules:
             rule["query"], rule["drop"] = json.loads(rule["query"]), bool(rule["drop"])
@@ -110,20 +131,22 @@ class FaultTable(Table):
         return rule["times"] is None or self.write(self._use, (rule["id"],)) == 1
 
 
-class Values(Table):
+class Values(Kept):
     """Named JSON values shared by every process: the clock, the configured data set."""
 
     def __init__(self, store: Store) -> None:
-        super().__init__(store, store.Setting)
-        self._get = self.sql("SELECT value FROM {t} WHERE key = ?")
+        super().__init__(store, store.Setting, "SELECT key, value FROM {t}")
         self._set = self.sql(
             "INSERT INTO {t} (key, value) VALUES (?, ?)"
             " ON CONFLICT (key) DO UPDATE SET value = excluded.value"
         )
 
     def get(self, key: str, default: Any = None) -> Any:
-        rows = self.execute(self._get, (key,))
-        return default if not rows else json.loads(rows[0][0])
+        """The value under `key`, a copy of its own (`default` when there is none)."""
+        for name, value in self.rows():
+            if name == key:
+                return json.loads(value)
+        return default
 
     def set(self, key: str, value: Any) -> None:
         """Keep `value` (any JSON, null included) under `key`."""

@@ -177,6 +177,7 @@ class Setting(peewee.Model):
 
 DATA_TABLES: tuple[type[peewee.Model], ...] = (Job, Batch, Workload)
 STATE_TABLES: tuple[type[peewee.Model], ...] = (JournalEntry, FaultRule, Setting)
+KEPT_STATE = (FaultRule, Setting)  # kept by every process until the state version changes
 
 
 def bind(model: type[peewee.Model], database: peewee.Database) -> type[peewee.Model]:
