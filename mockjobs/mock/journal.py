@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from typing import Any
 from urllib.parse import urlencode
 
@@ -55,7 +55,7 @@ class Journal:
         self.table = table
 
     def record(self, entry: RecordedRequest) -> None:
-        self.table.append(bounded(entry).to_json())
+        self.table.append(bounded(entry))
 
     def entries(self, limit: int | None = None, offset: int = 0) -> list[RecordedRequest]:
         """The newest `limit` (all: None) after skipping the newest `offset`, oldest first."""
@@ -83,12 +83,28 @@ def redact(name: str, value: str) -> str:
     return f"{clip(scheme, 32)} …" if secret and name.lower().endswith("authorization") else "…"
 
 
-def bounded(entry: RecordedRequest) -> RecordedRequest:
-    """The entry as the journal keeps it: at most MAX_PART characters of a query, of the
+def bounded(entry: RecordedRequest) -> dict[str, Any]:
+    """The entry's JSON as the journal keeps it: at most MAX_PART characters of a query, of the
     headers and of an error answer, each text clipped, secrets redacted, every cut marked."""
+    kept = entry.to_json()
+    kept.update(
+        path=clip(entry.path), query=bounded_query(entry.query),
+        headers=bounded_headers(entry.headers),
+        response=within(entry.response, MAX_PART), body=within(entry.body, MAX_BODY),
+    )  # fmt: skip
+    return kept
+
+
+def bounded_query(given: dict[str, list[str]]) -> dict[str, list[str]]:
+    """At most MAX_PART characters of names and values (a name counted with each value)."""
+    if sum(len(n) * len(v) + sum(map(len, v)) for n, v in given.items()) < MAX_PART and all(
+        len(n) <= MAX_TEXT and all(len(v) <= MAX_TEXT for v in values)
+        for n, values in given.items()
+    ):
+        return given  # nothing to cut: most requests
     query: dict[str, list[str]] = {}
-    room, left = MAX_PART, sum(map(len, entry.query.values()))
-    for name, values in entry.query.items():
+    room, left = MAX_PART, sum(map(len, given.values()))
+    for name, values in given.items():
         kept = query.setdefault(clip(name), [])
         for value in values:
             if room <= 0:
@@ -98,17 +114,20 @@ def bounded(entry: RecordedRequest) -> RecordedRequest:
             room, left = room - len(kept[-1]) - len(name), left - 1
         if room <= 0 and left:
             break
-    headers, room = {}, MAX_PART
-    for name, value in entry.headers.items():
+    return query
+
+
+def bounded_headers(given: dict[str, str]) -> dict[str, str]:
+    """At most MAX_PART characters of names and values, secrets redacted."""
+    headers: dict[str, str] = {}
+    room = MAX_PART
+    for name, value in given.items():
         if room <= 0:
-            headers["…"] = f"[{len(entry.headers) - len(headers)} more headers]"
+            headers["…"] = f"[{len(given) - len(headers)} more headers]"
             break
         headers[clip(name)] = redact(name, value)
         room -= len(name) + len(headers[clip(name)])
-    return replace(
-        entry, path=clip(entry.path), query=query, headers=headers,
-        response=within(entry.response, MAX_PART), body=within(entry.body, MAX_BODY),
-    )  # fmt: skip
+    return headers
 
 
 def within(value: Any, limit: int) -> Any:
