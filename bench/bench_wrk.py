@@ -172,7 +172,7 @@ Mock(open_store({database!r}), DataSet(seed={args.jobs})).load()
         ceiling = None
         runs = [
             ("gunicorn, 2 sync workers: a ready page", [sys.executable, "-m", "gunicorn", "-w", "2",
-             "-b", f"127.0.0.1:{PORT}", "--chdir", str(folder), "ceiling:app"], {"ceiling": repeated}),
+             "--log-level", "warning", "-b", f"127.0.0.1:{PORT}", "--chdir", str(folder), "ceiling:app"], {"ceiling": repeated}),
             ("mockjobs serve --workers 1", [*MOCKJOBS, "--db", database, "--workers", "1"],
              {"repeated": repeated, "all different": different}),
             ("mockjobs serve --workers 2", [*MOCKJOBS, "--db", database, "--workers", "2"],
