@@ -13,6 +13,7 @@ from typing import Any
 
 from ..contract.batches import BATCH_ITEM, DEFAULT_RUNS
 from ..contract.control import MAX_FATES
+from ..contract.quick import quick_dump
 from ..data.devices import device_names
 from ..data.sequences import read_sequence
 from ..domain.batches import cancel_batch, close, is_final, refuse_jobs, selected
@@ -37,6 +38,9 @@ class NotFound(LookupError):
     """No record has this id; the message says which kind."""
 
 
+LIST_ITEM = quick_dump(BATCH_ITEM)  # a batch in the list
+
+
 class Submissions:
     """The batch operations of one mock."""
 
@@ -50,7 +54,7 @@ class Submissions:
         self.index = ListIndex(batches, BATCH_INDEX)
         self.pages = PageCache(
             store.reading, store.version, self._ordered, batches.by_rowid,
-            lambda batch: dump_json(BATCH_ITEM.dump(batch)).encode(), self.index.refresh,
+            lambda batch: dump_json(LIST_ITEM(batch)).encode(), self.index.refresh,
         )  # fmt: skip
 
     # -- reading ---------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+from ..contract.quick import quick_dump
 from ..contract.records import JobSchema
 from ..data.fixtures import BATCH, FixtureError, parse_fixture, to_json
 from ..data.results import generated_result
@@ -30,7 +31,7 @@ from .lifecycle import Lifecycle, refresh
 from .workloads import WorkloadBook
 
 SNAPSHOTS_KEPT = 4  # data sets whose snapshot is kept for fast resets
-LIST_ITEM = JobSchema(only=RESPONSE_FIELDS)
+LIST_ITEM = quick_dump(JobSchema(only=RESPONSE_FIELDS))
 DATASET, SNAPSHOTS = "dataset", "snapshots"  # shared values: the configured data set, snapshots
 AS_FOUND = "as_found"  # the snapshot of a database that held jobs of no known data set
 
@@ -265,4 +266,4 @@ class Mock:
     @staticmethod
     def _dump(job: Record) -> bytes:
         """A job's JSON in the list: compact, UTF-8, keys in order."""
-        return dump_json(LIST_ITEM.dump(job)).encode()
+        return dump_json(LIST_ITEM(job)).encode()
