@@ -140,13 +140,25 @@ class Records:
         return found
 
     def by_rowid(self, rowids: Sequence[int]) -> dict[int, Record]:
-        """The list's fields (`shown`) of the records of these row ids."""
-        model = self.model
-        shown = [model._meta.fields[name] for name in self.shown]
-        query = model.select(peewee.SQL("rowid").alias("_rowid"), *shown)
+        """The list's fields (`shown`) of the records of these row ids.
+
+        Written out, not built by peewee: a first-time page reads a hundred records, and
+        peewee's query building and row dicts cost more than the reading (each column still
+        goes through its field's `python_value`, as peewee's would).
+        """
+        fields = [self.model._meta.fields[name] for name in self.shown]
+        columns = ", ".join(f'"{field.column_name}"' for field in fields)
+        select = f'SELECT rowid, {columns} FROM "{self.model._meta.table_name}" WHERE rowid IN '
+        converters = [(field.name, field.python_value) for field in fields]
         found: dict[int, Record] = {}
         with self.store.session():
             for start in range(0, len(rowids), 500):
-                part = query.where(peewee.SQL("rowid").in_(list(rowids[start : start + 500])))
-                found.update((row.pop("_rowid"), row) for row in part.dicts())
+                part = list(rowids[start : start + 500])
+                places = ", ".join([self.store.database.param] * len(part))
+                rows = self.store.database.execute_sql(f"{select}({places})", part).fetchall()
+                for rowid, *values in rows:
+                    found[rowid] = {
+                        name: convert(value)
+                        for (name, convert), value in zip(converters, values, strict=True)
+                    }
         return found
