@@ -69,6 +69,19 @@ def test_a_large_tables_index_is_built_aside_while_sql_answers() -> None:
     assert first_page(mock, "order_by=runs&limit=7") == by_sql
 
 
+def test_a_dropped_index_leaves_the_list_to_sql_until_a_refresh() -> None:
+    mock = fresh_mock()
+    version, by_index = mock.store.version(), first_page(mock, "order_by=runs&limit=7")
+    mock.job_index.drop()
+    assert mock.job_index.at(version) is None
+    mock.job_pages.clear()
+    mock.job_pages.prepare = lambda: None  # no refresh meanwhile: SQL answers
+    assert first_page(mock, "order_by=runs&limit=7") == by_index
+    assert mock.job_index.at(version) is None
+    mock.job_index.refresh()
+    assert mock.job_index.at(version) is not None
+
+
 def test_a_write_during_a_build_abandons_it() -> None:
     mock = fresh_mock()
     reading = mock.store.reading

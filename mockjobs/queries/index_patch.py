@@ -237,6 +237,13 @@ class ListIndex:
             self._thread = threading.Thread(target=self._build, name="mockjobs-index", daemon=True)
             self._thread.start()
 
+    def drop(self) -> None:
+        """Forget the index, once any build has ended: the list goes to SQL until a refresh."""
+        if self._thread is not None:
+            self._thread.join()
+        with self._lock:
+            self._index = None
+
     def wait(self) -> Index | None:
         """The index of the data now, built if need be (benchmarks and tests)."""
         if self._thread is not None:
