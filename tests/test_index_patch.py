@@ -216,6 +216,46 @@ def test_batches_submitted_patch_their_index(fresh: Mock) -> None:
     assert_same(index, build(batches, spec))
 
 
+def test_a_reset_gives_back_the_snapshots_index_without_a_build(fresh: Mock) -> None:
+    """Restored rows have their row ids back: the index kept for the snapshot is the new
+    version's at once, as a build would make it, reset after reset."""
+    lists = [
+        (fresh.jobs, job_queries.JOB_INDEX, fresh.job_index),
+        (fresh.batch_records, batch_queries.BATCH_INDEX, fresh.batches.index),
+    ]
+    for _ in range(2):
+        fresh.cancel_job(fresh.jobs.live()[0]["id"])
+        fresh.add_jobs([{}, {"status": "DONE", "runs": 3}])  # row ids beyond the snapshot's
+        fresh.job_index.refresh()
+        fresh.reset()
+        version = fresh.store.version()
+        for records, spec, index in lists:
+            kept = index.at(version)  # no refresh since: kept, not built
+            assert kept is not None
+            assert_same(kept, build(records, spec))
+    fresh.reset(seed=20)  # another data set: built once, then kept
+    assert fresh.job_index.at(fresh.store.version()) is None
+    fresh.job_index.refresh()
+    fresh.add_jobs([{}])
+    fresh.reset()
+    assert fresh.job_index.at(fresh.store.version()) is not None
+
+
+def test_a_restore_that_numbers_the_rows_anew_builds_afresh() -> None:
+    mock = fresh_mock()
+    mock.store.database.execute_sql("DELETE FROM job WHERE rowid = 5")  # a gap in the row ids
+    mock.job_index.refresh()
+    version = mock.store.snapshot("gap")
+    mock.job_index.remember("gap", version)
+    assert mock.job_index.at(version) is not None
+    mock.cancel_job(mock.jobs.live()[0]["id"])
+    version = mock.store.restore("gap")  # SQLite numbers the restored rows 1 to N
+    mock.job_index.restored("gap", version)
+    assert mock.job_index.at(version) is None
+    mock.job_index.refresh()
+    assert_same(mock.job_index.at(version), build(mock.jobs, job_queries.JOB_INDEX))
+
+
 def test_what_a_patch_cannot_say_builds_afresh(
     fresh: Mock, monkeypatch: pytest.MonkeyPatch
 ) -> None:

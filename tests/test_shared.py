@@ -111,7 +111,7 @@ def test_repository_operations_bump_the_databases_version() -> None:
     assert store.version() > version
     for operation in (
         lambda: jobs.update([(jobs.live()[0]["id"], jobs.live()[0]["status"], {"runs": 1})]),
-        lambda: store.snapshot("s") or jobs.clear(),
+        lambda: (store.snapshot("s"), jobs.clear()),
         lambda: store.restore("s"),
     ):
         version = store.version()

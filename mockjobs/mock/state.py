@@ -92,8 +92,8 @@ class Mock:
         The lists' indexes are built then (a large table's aside, while SQL answers).
         """
         self._load(keep_existing, progress)
-        self.job_index.refresh()
-        self.batches.index.refresh()
+        for index in self._indexes:
+            index.refresh()
 
     def _load(self, keep_existing: bool, progress: Progress | None) -> None:
         with self._lock:
@@ -134,7 +134,9 @@ class Mock:
             self.clock.reset()  # first: a tick meanwhile must not move the restored jobs
             restorable = self.store.has_snapshot(name)
             if restorable:
-                self.store.restore(name)
+                version = self.store.restore(name)
+                for index in self._indexes:  # no build: the snapshot's index, when kept
+                    index.restored(name, version)
             elif dataset is not None:
                 populate(*self._tables, dataset, fixtures=read)
             self.values.set(DATASET, None if dataset is None else dataset.to_json())  # it loaded
@@ -156,7 +158,9 @@ class Mock:
         """Snapshot the store as `dataset`; keep the most recent SNAPSHOTS_KEPT snapshots."""
         name = self._snapshot_name(dataset)
         if take:
-            self.store.snapshot(name)
+            version = self.store.snapshot(name)
+            for index in self._indexes:
+                index.remember(name, version)
         kept = [n for n in self.values.get(SNAPSHOTS, []) if n != name] + [name]
         configured = self._snapshot_name(self.dataset)
         while len(kept) > SNAPSHOTS_KEPT:
@@ -166,6 +170,10 @@ class Mock:
         self.values.set(SNAPSHOTS, kept)
 
     # -- jobs ----------------------------------------------------------------------------
+
+    @property
+    def _indexes(self) -> tuple[ListIndex, ListIndex]:
+        return self.job_index, self.batches.index
 
     @property
     def _tables(self) -> tuple[Jobs, Batches, Workloads]:

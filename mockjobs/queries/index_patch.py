@@ -209,6 +209,7 @@ class ListIndex:
         self._index: Index | None = None
         self._lock = threading.Lock()  # one build at a time
         self._thread: threading.Thread | None = None
+        self._snapshot: tuple[str, int, Index | None] | None = None  # name, version, index
 
     def at(self, version: int) -> Index | None:
         index = self._index
@@ -229,6 +230,7 @@ class ListIndex:
                 self._lock.release()
             if index is not None:
                 self._index = index
+                self._keep(index)
                 return
         size = len(self._index) if self._index is not None else self.records.count()
         if size <= self.at_once:
@@ -236,6 +238,48 @@ class ListIndex:
         else:
             self._thread = threading.Thread(target=self._build, name="mockjobs-index", daemon=True)
             self._thread.start()
+
+    def remember(self, name: str, version: int) -> None:
+        """The data of `version` is that of the snapshot `name`: its index (once there is
+        one) is kept, so that a restore of the snapshot needs no build. One snapshot's."""
+        self._snapshot = (name, version, self.at(version))
+
+    def restored(self, name: str, version: int) -> None:
+        """The snapshot `name` was restored, making `version`: the index kept for it is this
+        version's when the table holds the rows under the row ids it had; else the data of
+        `version` is remembered as the snapshot's."""
+        kept = self._snapshot
+        index = None if kept is None or kept[0] != name or kept[2] is None else kept[2]
+        reused = None if index is None else self._reused(index, version)
+        if reused is None:
+            self.remember(name, version)
+            return
+        with self._lock:
+            if self._index is None or reused.version > self._index.version:
+                self._index = reused
+
+    def _keep(self, index: Index) -> None:
+        """Keep `index` as its snapshot's, if it is of the version remembered for one."""
+        kept = self._snapshot
+        if kept is not None and kept[2] is None and kept[1] == index.version:
+            self._snapshot = (kept[0], kept[1], index)
+
+    def _reused(self, index: Index, version: int) -> Index | None:
+        """`index` as that of `version`, if the table's row ids are its ids, first to last
+        with no gap (so the same rows: restored ones got theirs back)."""
+        store, table = self.records.store, self.records.model._meta.table_name
+        with store.reading() as now:
+            sql = f'SELECT count(*), min(rowid), max(rowid) FROM "{table}"'
+            count, low, high = store.database.execute_sql(sql).fetchone()
+            log = store.last_change()
+        rowids, size = index.rowids, len(index)
+        if now != version or count != size:
+            return None
+        if size and ((low, high) != (rowids[0], rowids[-1]) or rowids[-1] - rowids[0] + 1 != size):
+            return None
+        reused = copy.copy(index)  # the arrays shared: an index is never changed, only replaced
+        reused.version, reused.log = version, log
+        return reused
 
     def drop(self) -> None:
         """Forget the index, once any build has ended: the list goes to SQL until a refresh."""
@@ -261,3 +305,4 @@ class ListIndex:
                 return
             if index is not None and (self._index is None or index.version > self._index.version):
                 self._index = index
+                self._keep(index)

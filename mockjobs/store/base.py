@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 import peewee
@@ -84,6 +84,10 @@ class Store:
     def insert_rows(self, cursor: Any, into: str, row: str, rows: list[list[Any]]) -> None:
         """Insert many rows of one table (`into` ... VALUES, `row` a row's placeholders)."""
         cursor.executemany(into + row, rows)
+
+    def restoring(self) -> AbstractContextManager[Any]:
+        """Within a write, around replacing every row of the data tables (a restore)."""
+        return nullcontext()
 
     def clear_table(self, table: str) -> None:
         self.database.execute_sql(f'DELETE FROM "{table}"')
@@ -199,13 +203,15 @@ class Store:
 
     # -- snapshots of every data table, kept in the database itself ------------------------
 
-    def snapshot(self, name: str) -> None:
-        """Copy every data table under `name` (replacing an older copy of that name)."""
+    def snapshot(self, name: str) -> int:
+        """Copy every data table under `name` (replacing an older copy of that name): the
+        version of the data copied."""
         with self.writing():
             for model in self.data_tables:
                 table, copy = model._meta.table_name, snapshot_table(name, model)
                 self.database.execute_sql(f'DROP TABLE IF EXISTS "{copy}"')
                 self.database.execute_sql(f'CREATE TABLE "{copy}" AS SELECT * FROM "{table}"')
+            return self.read_version()
 
     def has_snapshot(self, name: str) -> bool:
         with self.session():
@@ -214,14 +220,18 @@ class Store:
                 for model in self.data_tables
             )
 
-    def restore(self, name: str) -> None:
-        """Make every data table what it was when the snapshot `name` was taken."""
+    def restore(self, name: str) -> int:
+        """Make every data table what it was when the snapshot `name` was taken: the version
+        this makes. Rows get their row ids back if these were 1 to N (SQLite numbers the rows
+        restored from 1, in their order; PostgreSQL's `rowid` is a column, copied)."""
         with self.writing():
-            for model in self.data_tables:
-                table = model._meta.table_name
-                self.clear_table(table)
-                copy = snapshot_table(name, model)
-                self.database.execute_sql(f'INSERT INTO "{table}" SELECT * FROM "{copy}"')
+            with self.restoring():
+                for model in self.data_tables:
+                    table = model._meta.table_name
+                    self.clear_table(table)
+                    copy = snapshot_table(name, model)
+                    self.database.execute_sql(f'INSERT INTO "{table}" SELECT * FROM "{copy}"')
+            return self.read_version()
 
     def drop_snapshot(self, name: str) -> None:
         with self.writing():
