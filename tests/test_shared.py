@@ -11,7 +11,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -59,6 +59,16 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield url
 
 
+@contextmanager
+def client_on(database: str) -> Iterator[FlaskClient]:
+    """A test client of an app on `database`, reset to 20 generated jobs; its store closed after."""
+    app = create_app({"DB": database, "SEED": 20, "RESET": True})
+    try:
+        yield app.test_client()
+    finally:
+        app.extensions["mockjobs"].store.close()
+
+
 def listed(api: FlaskClient, query: str = "limit=100") -> dict:
     return api.get(f"/api/v2/jobs?{query}").get_json()
 
@@ -78,9 +88,7 @@ def expected(write: str, before: dict, job: str) -> object:
 def test_a_write_from_another_process_is_seen_by_the_next_request(
     database: str, write: str
 ) -> None:
-    app = create_app({"DB": database, "SEED": 20, "RESET": True})
-    api = app.test_client()
-    try:
+    with client_on(database) as api:
         before = listed(api)
         api.post("/_mock/jobs", json=[{}])  # 21 jobs: what a restore undoes
         job = before["data"][0]["id"]
@@ -88,8 +96,6 @@ def test_a_write_from_another_process_is_seen_by_the_next_request(
         command = [sys.executable, "-c", SCRIPT, write, database, job]
         subprocess.run(command, check=True, timeout=TIMEOUT, cwd=ROOT)
         assert expected(write, before, job)(listed(api)), write
-    finally:
-        app.extensions["mockjobs"].store.close()
 
 
 @pytest.mark.parametrize("write", WRITES)
@@ -237,9 +243,7 @@ store.close()
 def test_shared_state_written_by_another_process_is_seen_by_the_next_request(
     database: str, write: str
 ) -> None:
-    app = create_app({"DB": database, "SEED": 20, "RESET": True})
-    api = app.test_client()
-    try:
+    with client_on(database) as api:
         clock = api.get("/_mock/clock").get_json()["now"]
         assert api.get("/api/v2/jobs").status_code == 200  # the rules and the clock are kept
         command = [sys.executable, "-c", STATE_SCRIPT, database, STATE_WRITES[write]]
@@ -249,8 +253,6 @@ def test_shared_state_written_by_another_process_is_seen_by_the_next_request(
         else:
             moved = instant(api.get("/_mock/clock").get_json()["now"]) - instant(clock)
             assert moved.days >= 9  # 10 days ahead of its start, not the second since
-    finally:
-        app.extensions["mockjobs"].store.close()
 
 
 def test_a_request_kept_ready_costs_two_statements_and_sees_its_own_writes() -> None:
