@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -17,6 +17,7 @@ from mockjobs.mock.datasets import DataSet
 from mockjobs.mock.state import Mock
 from mockjobs.queries import batches as batch_queries
 from mockjobs.queries import jobs as job_queries
+from mockjobs.queries.index import Index
 from mockjobs.queries.index_build import build
 from mockjobs.queries.index_patch import ListIndex, patched
 from mockjobs.store import open_store
@@ -139,6 +140,22 @@ def assert_same(patched_index: Any, built: Any) -> None:
         assert (patched_index.flags[name] == flags).all(), name
 
 
+def patched_as_built(
+    mock: Mock, index: Index, round_: int, orders: Sequence[str], query: dict[str, Any]
+) -> Index:
+    """The job index patched with the writes since `index`: as a build makes it, and each
+    order, with `query`'s filters, answering as SQL does."""
+    jobs = mock.jobs
+    patched_index = patched(jobs, job_queries.JOB_INDEX, index)
+    assert patched_index is not None, round_
+    assert_same(patched_index, build(jobs, job_queries.JOB_INDEX))
+    for name in orders:
+        params = parse_query(MultiDict({"order_by": name, **query}))
+        expected = jobs.rowids(job_queries.job_query(mock.store.Job, params))
+        assert job_queries.indexed_jobs(patched_index, params, list).tolist() == expected.tolist()
+    return patched_index
+
+
 def test_updates_patch_the_index_as_a_build_would_make_it(fresh: Mock) -> None:
     import random
 
@@ -163,16 +180,9 @@ def test_updates_patch_the_index_as_a_build_would_make_it(fresh: Mock) -> None:
         for _ in range(rnd.randint(1, 12)):
             fields = {name: make() for name, make in rnd.sample(sorted(choices.items()), 3)}
             jobs.set(rnd.choice(ids), fields)
-        patched_index = patched(jobs, spec, index)
-        assert patched_index is not None, round_
-        assert_same(patched_index, build(jobs, spec))
-        for name in SORTABLE_FIELDS:
-            params = parse_query(MultiDict({"order_by": name, "status": ["DONE", "ERROR"]}))
-            expected = jobs.rowids(job_queries.job_query(fresh.store.Job, params))
-            assert (
-                job_queries.indexed_jobs(patched_index, params, list).tolist() == expected.tolist()
-            )
-        index = patched_index
+        index = patched_as_built(
+            fresh, index, round_, SORTABLE_FIELDS, {"status": ["DONE", "ERROR"]}
+        )
 
 
 def test_rows_inserted_patch_the_index_as_a_build_would_make_it(fresh: Mock) -> None:
@@ -186,16 +196,8 @@ def test_rows_inserted_patch_the_index_as_a_build_would_make_it(fresh: Mock) -> 
     ]):  # fmt: skip
         fresh.add_jobs([{"id": i, "project_id": f"p-{round_}", "runs": n} for n, i in enumerate(new_ids)])  # fmt: skip
         jobs.set(ids[10 + round_], {"status": "CANCELING", "updated_at": column(fresh, "created_at")[0]})  # fmt: skip
-        patched_index = patched(jobs, spec, index)
-        assert patched_index is not None, round_
-        assert_same(patched_index, build(jobs, spec))
-        for name in ("id", "project_id", "runs", "created_at"):
-            params = parse_query(MultiDict({"order_by": name, "project_id": [f"p-{round_}", "x"]}))
-            expected = jobs.rowids(job_queries.job_query(fresh.store.Job, params))
-            assert (
-                job_queries.indexed_jobs(patched_index, params, list).tolist() == expected.tolist()
-            )
-        index = patched_index
+        orders = ("id", "project_id", "runs", "created_at")
+        index = patched_as_built(fresh, index, round_, orders, {"project_id": [f"p-{round_}", "x"]})
 
 
 def test_batches_submitted_patch_their_index(fresh: Mock) -> None:
