@@ -19,7 +19,8 @@ from mockjobs.queries import batches as batch_queries
 from mockjobs.queries import jobs as job_queries
 from mockjobs.queries.index import Index
 from mockjobs.queries.index_build import build
-from mockjobs.queries.index_patch import ListIndex, patched
+from mockjobs.queries.index_list import ListIndex
+from mockjobs.queries.index_patch import patched
 from mockjobs.store import open_store
 from mockjobs.vocabulary import INT64_MAX, SORTABLE_FIELDS, STATUSES
 

@@ -19,7 +19,7 @@ from ..data.sequences import read_sequence
 from ..domain.batches import cancel_batch, close, is_final, refuse_jobs, selected
 from ..domain.jobs import Refused, cancel, finish_time
 from ..queries.batches import BATCH_INDEX, batch_query, id_query, indexed_batches
-from ..queries.index_patch import ListIndex
+from ..queries.index_list import ListIndex
 from ..queries.pages import PageCache
 from ..store.batches import Batches
 from ..store.jobs import Jobs

@@ -13,7 +13,7 @@ from ..data.fixtures import BATCH, FixtureError, parse_fixture, to_json
 from ..data.results import generated_result
 from ..domain.jobs import cancel
 from ..errors import InvalidInput
-from ..queries.index_patch import ListIndex
+from ..queries.index_list import ListIndex
 from ..queries.jobs import JOB_INDEX, id_query, indexed_jobs, job_query
 from ..queries.pages import Item, PageCache
 from ..store import Store

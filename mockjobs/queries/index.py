@@ -14,7 +14,8 @@ order, which is the order of SQLite's BINARY collation and of PostgreSQL's "C" o
 null's code is above every value's. The index holds no record's `id`, only each row's place
 in the primary key's order: a filter on ids asks the database, whose primary key finds them.
 
-`index_build` makes an index from the store; `index_patch` keeps it following the writes.
+`index_build` makes an index from the store, `index_patch` patches it with the writes since,
+and `index_list` keeps a list's index following the data version.
 Memory, a row: 8 bytes of row id, 8 of id place, 4 for each order, and each column it
 filters or sorts on (1 to 9 bytes); each distinct text once.
 """

@@ -2,26 +2,23 @@
 
 Triggers log the row ids that updates change (the store's `changes`); rows inserted have row
 ids above the index's last. A patch re-reads those rows and moves them in the orders by binary
-search; what a patch cannot say (rows deleted, too many changes) builds the index afresh.
-`ListIndex` keeps the index of one table following the data version.
+search; what a patch cannot say (rows deleted, too many changes) builds the index afresh
+(`index_list.ListIndex` decides which).
 """
 
 from __future__ import annotations
 
 import copy
 import json
-import threading
 from bisect import bisect_left
 from typing import Any
 
 import numpy as np
-import peewee
 
 from ..store.records import Records
 from .index import Index, IndexSpec, finder, sort_key
-from .index_build import NULL, build, columns_of, integers
+from .index_build import NULL, columns_of, integers
 
-AT_ONCE = 20_000  # tables up to this many rows have their index built by the request itself
 EDGE = 2**62  # beyond the first and the last id's places
 MAX_INSERTED = 1000  # rows inserted since that a patch takes in (more: built afresh)
 
@@ -194,115 +191,3 @@ def _moved(old: Index, new: Index, name: str, positions: np.ndarray) -> np.ndarr
     rows.sort(key=after)
     places = [bisect_left(kept, after(r), key=after) for r in rows]
     return np.insert(kept, places, np.array(rows, dtype=kept.dtype))
-
-
-class ListIndex:
-    """The index of one table, following the data version.
-
-    `refresh()` (outside any transaction) brings it up to date: at once for a small table,
-    in a thread for a large one. `at(version)` is the index of that version, or None: the
-    query goes to SQL meanwhile.
-    """
-
-    def __init__(self, records: Records, spec: IndexSpec, at_once: int = AT_ONCE) -> None:
-        self.records, self.spec, self.at_once = records, spec, at_once
-        self._index: Index | None = None
-        self._lock = threading.Lock()  # one build at a time
-        self._thread: threading.Thread | None = None
-        self._snapshot: tuple[str, int, Index | None] | None = None  # name, version, index
-
-    def at(self, version: int) -> Index | None:
-        index = self._index
-        return index if index is not None and index.version == version else None
-
-    def refresh(self) -> None:
-        """Bring the index to the data now: patch it with the rows updated since (quick), or
-        else build it afresh, unless it is being built."""
-        version = self.records.store.version()
-        if self.at(version) is not None or (self._thread and self._thread.is_alive()):
-            return
-        if self._index is not None and self._lock.acquire(blocking=False):
-            try:
-                index = patched(self.records, self.spec, self._index)
-            except peewee.PeeweeException:
-                index = None
-            finally:
-                self._lock.release()
-            if index is not None:
-                self._index = index
-                self._keep(index)
-                return
-        size = len(self._index) if self._index is not None else self.records.count()
-        if size <= self.at_once:
-            self._build()
-        else:
-            self._thread = threading.Thread(target=self._build, name="mockjobs-index", daemon=True)
-            self._thread.start()
-
-    def remember(self, name: str, version: int) -> None:
-        """The data of `version` is that of the snapshot `name`: its index (once there is
-        one) is kept, so that a restore of the snapshot needs no build. One snapshot's."""
-        self._snapshot = (name, version, self.at(version))
-
-    def restored(self, name: str, version: int) -> None:
-        """The snapshot `name` was restored, making `version`: the index kept for it is this
-        version's when the table holds the rows under the row ids it had; else the data of
-        `version` is remembered as the snapshot's."""
-        kept = self._snapshot
-        index = None if kept is None or kept[0] != name or kept[2] is None else kept[2]
-        reused = None if index is None else self._reused(index, version)
-        if reused is None:
-            self.remember(name, version)
-            return
-        with self._lock:
-            if self._index is None or reused.version > self._index.version:
-                self._index = reused
-
-    def _keep(self, index: Index) -> None:
-        """Keep `index` as its snapshot's, if it is of the version remembered for one."""
-        kept = self._snapshot
-        if kept is not None and kept[2] is None and kept[1] == index.version:
-            self._snapshot = (kept[0], kept[1], index)
-
-    def _reused(self, index: Index, version: int) -> Index | None:
-        """`index` as that of `version`, if the table's row ids are its ids, first to last
-        with no gap (so the same rows: restored ones got theirs back)."""
-        store, table = self.records.store, self.records.model._meta.table_name
-        with store.reading() as now:
-            sql = f'SELECT count(*), min(rowid), max(rowid) FROM "{table}"'
-            count, low, high = store.database.execute_sql(sql).fetchone()
-            log = store.last_change()
-        rowids, size = index.rowids, len(index)
-        if now != version or count != size:
-            return None
-        if size and ((low, high) != (rowids[0], rowids[-1]) or rowids[-1] - rowids[0] + 1 != size):
-            return None
-        reused = copy.copy(index)  # the arrays shared: an index is never changed, only replaced
-        reused.version, reused.log = version, log
-        return reused
-
-    def drop(self) -> None:
-        """Forget the index, once any build has ended: the list goes to SQL until a refresh."""
-        if self._thread is not None:
-            self._thread.join()
-        with self._lock:
-            self._index = None
-
-    def wait(self) -> Index | None:
-        """The index of the data now, built if need be (benchmarks and tests)."""
-        if self._thread is not None:
-            self._thread.join()
-        self._build()
-        return self.at(self.records.store.version())
-
-    def _build(self) -> None:
-        with self._lock:
-            if self.at(self.records.store.version()) is not None:
-                return
-            try:
-                index = build(self.records, self.spec)
-            except peewee.PeeweeException:  # the store closed meanwhile: nothing to serve
-                return
-            if index is not None and (self._index is None or index.version > self._index.version):
-                self._index = index
-                self._keep(index)
