@@ -7,6 +7,7 @@ import json
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -257,6 +258,34 @@ def test_a_restore_that_numbers_the_rows_anew_builds_afresh() -> None:
     assert mock.job_index.at(version) is None
     mock.job_index.refresh()
     assert_same(mock.job_index.at(version), build(mock.jobs, job_queries.JOB_INDEX))
+
+
+def test_rows_deleted_after_a_build_build_afresh_however_many_deletes_came_before(
+    fresh: Mock,
+) -> None:
+    jobs, spec = fresh.jobs, job_queries.JOB_INDEX
+    for rowids in ("1, 2", "3, 4, 5"):  # two deletes in a row, nothing logged between
+        index = build(jobs, spec)
+        with fresh.store.writing():
+            fresh.store.database.execute_sql(f"DELETE FROM job WHERE rowid IN ({rowids})")
+        assert patched(jobs, spec, index) is None
+
+
+def test_a_database_with_the_older_delete_trigger_gets_the_new_one(tmp_path: Path) -> None:
+    path = str(tmp_path / "old.db")
+    store = open_store(path)
+    store.database.execute_sql('DROP TRIGGER "job_changes_delete"')
+    store.database.execute_sql(
+        'CREATE TRIGGER "job_changes_delete" AFTER DELETE ON "job" WHEN NOT EXISTS (SELECT 1'
+        " FROM mockjobs_changes WHERE seq = (SELECT max(seq) FROM mockjobs_changes) AND"
+        " tbl = 'job' AND changed IS NULL) BEGIN INSERT INTO mockjobs_changes (tbl, changed)"
+        " VALUES ('job', NULL); END"
+    )
+    store.close()
+    store = open_store(path)
+    sql = "SELECT sql FROM sqlite_master WHERE name = 'job_changes_delete'"
+    assert "WHEN" not in store.database.execute_sql(sql).fetchone()[0]
+    store.close()
 
 
 def test_what_a_patch_cannot_say_builds_afresh(
