@@ -85,6 +85,21 @@ def test_a_dropped_index_leaves_the_list_to_sql_until_a_refresh() -> None:
     assert mock.job_index.at(version) is not None
 
 
+def test_a_refresh_waits_for_another_patch_and_never_builds_for_a_busy_lock() -> None:
+    mock = fresh_mock()
+    mock.job_index = ListIndex(mock.jobs, job_queries.JOB_INDEX, at_once=10)  # builds aside
+    mock.job_index.wait()
+    mock.cancel_job(mock.jobs.live()[0]["id"])
+    with mock.job_index._lock:  # another request's patch, meanwhile
+        refreshing = threading.Thread(target=mock.job_index.refresh)
+        refreshing.start()
+        refreshing.join(0.1)
+        assert refreshing.is_alive()  # it waits its turn
+    refreshing.join(10)
+    assert mock.job_index._thread is None  # patched, not built
+    assert mock.job_index.at(mock.store.version()) is not None
+
+
 def test_a_write_during_a_build_abandons_it() -> None:
     mock = fresh_mock()
     reading = mock.store.reading

@@ -20,6 +20,7 @@ from .index_build import build
 from .index_patch import patched
 
 AT_ONCE = 20_000  # tables up to this many rows have their index built by the request itself
+PATIENCE = 0.5  # seconds a refresh waits for another's patch before leaving the query to SQL
 
 
 class ListIndex:
@@ -47,17 +48,23 @@ class ListIndex:
         version = self.records.store.version()
         if self.at(version) is not None or (self._thread and self._thread.is_alive()):
             return
-        if self._index is not None and self._lock.acquire(blocking=False):
+        if self._index is not None:
+            # Another request's patch (or a small build) takes milliseconds: wait for it, then
+            # patch from what it made. Never a build for a lock held: that waits its turn.
+            if not self._lock.acquire(timeout=PATIENCE):
+                return  # a build began meanwhile: SQL answers this once
             try:
-                index = patched(self.records, self.spec, self._index)
+                current = self._index
+                if current is not None and current.version >= version:
+                    return
+                index = None if current is None else patched(self.records, self.spec, current)
+                if index is not None:
+                    self._set(index)
+                    return
             except peewee.PeeweeException:
-                index = None
+                pass
             finally:
                 self._lock.release()
-            if index is not None:
-                self._index = index
-                self._keep(index)
-                return
         size = len(self._index) if self._index is not None else self.records.count()
         if size <= self.at_once:
             self._build()
@@ -81,14 +88,7 @@ class ListIndex:
             self.remember(name, version)
             return
         with self._lock:
-            if self._index is None or reused.version > self._index.version:
-                self._index = reused
-
-    def _keep(self, index: Index) -> None:
-        """Keep `index` as its snapshot's, if it is of the version remembered for one."""
-        kept = self._snapshot
-        if kept is not None and kept[2] is None and kept[1] == index.version:
-            self._snapshot = (kept[0], kept[1], index)
+            self._set(reused)
 
     def _reused(self, index: Index, version: int) -> Index | None:
         """`index` as that of `version`, if the table's row ids are its ids, first to last
@@ -129,6 +129,15 @@ class ListIndex:
                 index = build(self.records, self.spec)
             except peewee.PeeweeException:  # the store closed meanwhile: nothing to serve
                 return
-            if index is not None and (self._index is None or index.version > self._index.version):
-                self._index = index
-                self._keep(index)
+            if index is not None:
+                self._set(index)
+
+    def _set(self, index: Index) -> None:
+        """Under the lock: `index` is the one, unless a newer one is (and its snapshot's, if
+        it is of the version remembered for one)."""
+        if self._index is not None and index.version <= self._index.version:
+            return
+        self._index = index
+        kept = self._snapshot
+        if kept is not None and kept[2] is None and kept[1] == index.version:
+            self._snapshot = (kept[0], kept[1], index)
