@@ -50,11 +50,9 @@ class Lifecycle:
         Cheap when nothing is due: the next change of each version is known.
         """
         with self._lock:
+            if self.is_idle(now):  # again: another thread may have just moved the jobs
+                return 0
             version = self.jobs.store.version()
-            if self._known is not None and self._known[0] == version:
-                due = self._known[1]
-                if due is None or due > now:
-                    return 0
             changes, next_due, moved = [], None, set()
             live = self.jobs.live(submitted_only=not self.everything)
             freed = self.jobs.freed_at({job["batch_id"] for job in live})
