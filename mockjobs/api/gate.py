@@ -186,7 +186,7 @@ def inject_fault(request: Request, mock: Mock) -> Response | None:
     """The first armed rule matching the request decides: an error, a delay, or no answer."""
     if DASHBOARD in request.headers:  # the page looking on must not use up the rules under test
         return None
-    rule = mock.faults.take(request.method, request.path, query_lists(request))
+    rule = mock.faults.take(request.method, request.path, lambda: query_lists(request))
     if rule is None:
         return None
     sleep(rule["delay_ms"] / 1000)

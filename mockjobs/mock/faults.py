@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ..store.state import FaultTable
@@ -18,11 +19,16 @@ class Faults:
     def arm(self, spec: Rule) -> Rule:
         return self.table.arm(spec)
 
-    def take(self, method: str, path: str, query: dict[str, list[str]]) -> Rule | None:
-        """The first rule matching the request, one of its `times` used up."""
-        for rule in self.table.rules(method, path):
+    def take(
+        self, method: str, path: str, query: Callable[[], dict[str, list[str]]]
+    ) -> Rule | None:
+        """The first rule matching the request, one of its `times` used up. `query` gives the
+        request's query, asked only if a rule names the method and path."""
+        rules = self.table.rules(method, path)
+        given = query() if rules else {}
+        for rule in rules:
             wanted = rule["query"].items()
-            if all(value in query.get(key, []) for key, value in wanted) and self.table.use(rule):
+            if all(value in given.get(key, []) for key, value in wanted) and self.table.use(rule):
                 return rule
         return None
 
