@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import json
 from bisect import bisect_left
-from typing import Any
 
 import numpy as np
 
@@ -46,7 +45,7 @@ def patched(records: Records, spec: IndexSpec, index: Index) -> Index | None:
         if len(inserted) > MAX_INSERTED or len(changed) + len(inserted) > len(index) // 10:
             return None
         places = _places(records, index, top, inserted)
-        rows = _rows(records, columns, changed + [rowid for rowid, _ in inserted])
+        rows = records.columns_by_rowid(columns, changed + [rowid for rowid, _ in inserted])
     if places is None:
         return None
     new = _extended(index, spec, [rowid for rowid, _ in inserted], places)
@@ -140,18 +139,6 @@ def _extended(index: Index, spec: IndexSpec, rowids: list[int], places: list[int
     new.flags = {n: np.concatenate([f, np.zeros(count, bool)]) for n, f in index.flags.items()}
     new.members, new.orders = dict(index.members), dict(index.orders)
     return new
-
-
-def _rows(records: Records, columns: str, rowids: list[int]) -> list[tuple[Any, ...]]:
-    """These rows' row id and index columns, in row id order (in a transaction: the caller's)."""
-    database, table = records.store.database, records.model._meta.table_name
-    found: list[tuple[Any, ...]] = []
-    for start in range(0, len(rowids), 500):
-        part = rowids[start : start + 500]
-        places = ", ".join([database.param] * len(part))
-        sql = f'SELECT rowid, {columns} FROM "{table}" WHERE rowid IN ({places}) ORDER BY rowid'
-        found += database.execute_sql(sql, part).fetchall()
-    return found
 
 
 def _held(index: Index, name: str, position: int) -> set[str]:

@@ -147,18 +147,22 @@ class Records:
         goes through its field's `python_value`, as peewee's would).
         """
         fields = [self.model._meta.fields[name] for name in self.shown]
-        columns = ", ".join(f'"{field.column_name}"' for field in fields)
-        select = f'SELECT rowid, {columns} FROM "{self.model._meta.table_name}" WHERE rowid IN '
         converters = [(field.name, field.python_value) for field in fields]
-        found: dict[int, Record] = {}
+        columns = ", ".join(f'"{field.column_name}"' for field in fields)
         with self.store.session():
-            for start in range(0, len(rowids), 500):
-                part = list(rowids[start : start + 500])
-                places = ", ".join([self.store.database.param] * len(part))
-                rows = self.store.database.execute_sql(f"{select}({places})", part).fetchall()
-                for rowid, *values in rows:
-                    found[rowid] = {
-                        name: convert(value)
-                        for (name, convert), value in zip(converters, values, strict=True)
-                    }
+            rows = self.columns_by_rowid(columns, rowids)
+        return {
+            rowid: {name: convert(v) for (name, convert), v in zip(converters, values, strict=True)}
+            for rowid, *values in rows
+        }
+
+    def columns_by_rowid(self, columns: str, rowids: Sequence[int]) -> list[tuple[Any, ...]]:
+        """Each row's row id and `columns` (SQL), as stored, in row id order; 500 a statement."""
+        database, table = self.store.database, self.model._meta.table_name
+        found: list[tuple[Any, ...]] = []
+        for start in range(0, len(rowids), 500):
+            part = list(rowids[start : start + 500])
+            places = ", ".join([database.param] * len(part))
+            sql = f'SELECT rowid, {columns} FROM "{table}" WHERE rowid IN ({places}) ORDER BY rowid'
+            found += database.execute_sql(sql, part).fetchall()
         return found
