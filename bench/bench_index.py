@@ -13,6 +13,7 @@ data in a file, so that a second run at a million jobs skips the minutes of gene
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import threading
@@ -24,6 +25,7 @@ from werkzeug.datastructures import MultiDict
 
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_api import all_different
+from bench_reliability import rss_kb
 
 from mockjobs.contract.batches import BatchQuerySchema
 from mockjobs.contract.query import parse_query
@@ -38,10 +40,7 @@ BATCH_FILTERS = [  # the batch list's first-time mix: each with ever new pages
 
 
 def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    return rss_kb(os.getpid()) / 1024
 
 
 def timed(pages: Any, paths: list[str], schema: Any = None) -> list[float]:

@@ -146,18 +146,19 @@ class PageCache:
     def clear(self) -> None:
         """Forget every kept answer, order and item."""
         with self._lock:
-            self._orders.clear()
-            self._items.clear()
-            self._answers.clear()
+            self._forget()
 
     def _holds(self, version: int) -> bool:
         """Whether the caches are those of `version`; a newer version empties them. Under _lock."""
         if version > self._version:
-            self._orders.clear()
-            self._items.clear()
-            self._answers.clear()
+            self._forget()
             self._version = version
         return version == self._version
+
+    def _forget(self) -> None:
+        """Under _lock: empty every cache."""
+        for cache in (self._orders, self._items, self._answers):
+            cache.clear()
 
     def _ordered(self, params: dict[str, Any], version: int) -> Sequence[int]:
         key = order_key(params)
