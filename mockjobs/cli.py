@@ -88,7 +88,7 @@ def serve(**options: Any) -> None:
     warning = exposure_warning(values["host"], values["token"])
     if warning:
         click.echo(warning, err=True)
-    others = workers.Workers(values["workers"], sock, {**config, "RESET": False}, values)
+    others = workers.Workers(values["workers"], sock, app.config, values)
     signal.signal(signal.SIGTERM, interrupt)  # as Ctrl-C: the workers and the files go too
     try:
         others.start()

@@ -274,9 +274,7 @@ class MockJobsServer(MockControl):
             target=self._server.run, name=f"mockjobs {self.url}", daemon=True
         )
         self._thread.start()
-        config = {**self.app.config, "RESET": False}
-        config = {SETTINGS[name].key: config[SETTINGS[name].key] for name in APP_SETTINGS}
-        self._workers = Workers(self.values["workers"], sock, config, self.values).start()
+        self._workers = Workers(self.values["workers"], sock, self.app.config, self.values).start()
         RUNNING.add(self)
         self._wait_until_ready()
         return self

@@ -25,9 +25,11 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from .settings import APP_SETTINGS, SETTINGS
 from .vocabulary import MEMORY
 
 PART = "MOCKJOBS_WORKER"  # the environment variable that tells a worker process its part
@@ -52,16 +54,19 @@ def remove_folder(folder: str | None) -> None:
 
 
 class Workers:
-    """`count` - 1 worker processes serving `sock` with the app of `config` (its DB shared).
+    """`count` - 1 worker processes serving `sock` with the app of `config` (an app's config:
+    its settings are the workers', its DB shared; a worker never resets the database).
 
     `server` holds the waitress settings (threads, connection_limit, channel_timeout, quiet).
     """
 
     def __init__(
-        self, count: int, sock: socket.socket, config: dict[str, Any], server: dict[str, Any]
+        self, count: int, sock: socket.socket, config: Mapping[str, Any], server: dict[str, Any]
     ) -> None:
         self.sock = sock
-        part = {"fd": sock.fileno(), "config": config, "server": server, "parent": os.getpid()}
+        settings = {SETTINGS[name].key: config[SETTINGS[name].key] for name in APP_SETTINGS}
+        settings["RESET"] = False
+        part = {"fd": sock.fileno(), "config": settings, "server": server, "parent": os.getpid()}
         self.environ = {**os.environ, PART: json.dumps(part)}
         self.processes: list[subprocess.Popen[bytes]] = []
         self.count = count - 1

@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import signal
+import socket
 import threading
 import time
 from pathlib import Path
@@ -14,7 +15,9 @@ import pytest
 import requests
 
 from mockjobs import MockJobsServer
-from mockjobs.workers import PART
+from mockjobs.app import create_app
+from mockjobs.settings import APP_SETTINGS, SETTINGS
+from mockjobs.workers import PART, Workers
 
 from .test_cli import Output, serving
 
@@ -198,3 +201,13 @@ def test_busy_workers_answer_every_request() -> None:
         for thread in threads:
             thread.join()
         assert len(statuses) == 6 * 165 and set(statuses) == {200, 201}, sorted(set(statuses))
+
+
+def test_workers_take_the_apps_settings_and_never_reset_the_database() -> None:
+    app = create_app({"SEED": 5, "RESET": True, "LATENCY": [0, 10]})
+    with socket.socket() as sock:
+        part = json.loads(Workers(2, sock, app.config, {}).environ[PART])
+    assert part["config"]["RESET"] is False  # the data the first process loaded stays
+    assert part["config"]["SEED"] == 5 and part["config"]["LATENCY"] == [0, 10]
+    assert set(part["config"]) == {SETTINGS[name].key for name in APP_SETTINGS}
+    app.extensions["mockjobs"].store.close()
