@@ -65,7 +65,7 @@ def serve(jobs: int) -> None:
 
     from mockjobs.app import create_app
     from mockjobs.data.generator import generate_jobs
-    from mockjobs.server import base_url, listen
+    from mockjobs.wsgi import base_url, listen
 
     started = time.perf_counter()
     generated = sum(1 for _ in generate_jobs(jobs))

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import click
 import peewee
 
-from . import recorder, server, workers
+from . import recorder, workers, wsgi
 from .app import create_app
 from .client import server_url
 from .contract.openapi import openapi_document
@@ -60,7 +60,7 @@ def serve(**options: Any) -> None:
     sock = listen(values["host"], values["port"])  # first: a port in use is said before loading
     config = {SETTINGS[name].key: values[name] for name in APP_SETTINGS}
     config["ALLOWED_HOSTS"] = (
-        *server.served_hosts(values["host"], values["allowed_hosts"]),
+        *wsgi.served_hosts(values["host"], values["allowed_hosts"]),
         sock.getsockname()[0],  # the address the host resolved to
     )
     folder = workers.shared_database(config, values["workers"])
@@ -84,7 +84,7 @@ def serve(**options: Any) -> None:
             f"{enumeration(ignored)} ignored: the database holds {count:,} jobs"
             " (use --reset to replace them)"
         )
-    wsgi = server.wsgi_server(app, sock, values)
+    http_server = wsgi.wsgi_server(app, sock, values)
     warning = exposure_warning(values["host"], values["token"])
     if warning:
         click.echo(warning, err=True)
@@ -93,14 +93,14 @@ def serve(**options: Any) -> None:
     try:
         others.start()
         processes = f" ({values['workers']} processes)" if values["workers"] > 1 else ""
-        click.echo(f"mockjobs: serving {count} jobs on {server.base_url(sock)}{processes} (Ctrl-C to stop)")  # fmt: skip
-        click.echo(f"mockjobs: dashboard on {server.base_url(sock)}/")
-        wsgi.run()  # returns on Ctrl-C: waitress takes the KeyboardInterrupt
+        click.echo(f"mockjobs: serving {count} jobs on {wsgi.base_url(sock)}{processes} (Ctrl-C to stop)")  # fmt: skip
+        click.echo(f"mockjobs: dashboard on {wsgi.base_url(sock)}/")
+        http_server.run()  # returns on Ctrl-C: waitress takes the KeyboardInterrupt
     except KeyboardInterrupt:
         pass
     finally:
         others.stop()
-        wsgi.close()
+        http_server.close()
         mock.store.close()
         workers.remove_folder(folder)
     click.echo("mockjobs: stopped")
@@ -305,7 +305,7 @@ def write_atomically(path: Path, pieces: Iterator[str]) -> None:
 def listen(host: str, port: int) -> socket.socket:
     """A listening socket on host:port, or a CommandError saying why not."""
     try:
-        return server.listen(host, port)
+        return wsgi.listen(host, port)
     except socket.gaierror as error:
         raise CommandError(
             f"cannot listen on {host}:{port}: unknown host ({error.strerror})"

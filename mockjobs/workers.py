@@ -110,7 +110,7 @@ class Workers:
 def main() -> None:
     """A worker process: serve the inherited socket until told to stop or orphaned."""
     from .app import create_app
-    from .server import wsgi_server
+    from .wsgi import wsgi_server
 
     part = json.loads(os.environ.pop(PART))
     sock = socket.socket(fileno=part["fd"])

@@ -21,11 +21,11 @@ from typing import Any
 import pytest
 import requests
 
-from mockjobs import cli, server
+from mockjobs import cli, wsgi
 from mockjobs.app import create_app
 from mockjobs.cli import ProgressLines, exposure_warning, main, progress_bar
-from mockjobs.server import served_hosts
 from mockjobs.settings import SETTINGS
+from mockjobs.wsgi import served_hosts
 
 SERVE_TIMEOUT = 30  # seconds to wait for the start-up line
 
@@ -415,7 +415,7 @@ class Stopped:
 @pytest.fixture
 def serve_here(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Any:
     """`mockjobs serve --port 0 ARGS` in this process, its server stopped at once: (out, err)."""
-    monkeypatch.setattr(server, "wsgi_server", Stopped)
+    monkeypatch.setattr(wsgi, "wsgi_server", Stopped)
     for variable in [name for name in os.environ if name.startswith("MOCKJOBS_")]:
         monkeypatch.delenv(variable)
 

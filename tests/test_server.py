@@ -12,7 +12,8 @@ import pytest
 import requests
 
 from mockjobs import MockJobsServer
-from mockjobs.server import RUNNING, AccessLog
+from mockjobs.server import RUNNING
+from mockjobs.wsgi import AccessLog
 
 
 def total(server: MockJobsServer, **params: str) -> int:
