@@ -21,9 +21,11 @@ from typing import Any
 import pytest
 import requests
 
-from mockjobs import cli, wsgi
+from mockjobs import progress as progress_module
+from mockjobs import wsgi
 from mockjobs.app import create_app
-from mockjobs.cli import ProgressLines, exposure_warning, main, progress_bar
+from mockjobs.cli import exposure_warning, main
+from mockjobs.progress import ProgressLines, progress_bar
 from mockjobs.settings import SETTINGS
 from mockjobs.wsgi import served_hosts
 
@@ -431,7 +433,7 @@ def test_options_that_change_nothing_say_so(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, serve_here: Any
 ) -> None:
     db, gone = str(tmp_path / "jobs.db"), str(tmp_path / "gone.json")
-    monkeypatch.setattr(cli, "PROGRESS_FROM", 10)
+    monkeypatch.setattr(progress_module, "PROGRESS_FROM", 10)
     out, err = serve_here("--db", db, "--seed", "20")
     assert "serving 20 jobs" in out and err == "mockjobs: loading jobs: 20 of 20 (100 %)\n"
     _, err = serve_here("--db", db, "--seed", "20", "--random-seed", "1", "--error-rate", "0.5")
@@ -461,7 +463,7 @@ def test_options_that_change_nothing_say_so(
 def test_a_big_load_off_a_terminal_prints_lines_of_progress(
     monkeypatch: pytest.MonkeyPatch, serve_here: Any
 ) -> None:
-    monkeypatch.setattr(cli, "PROGRESS_FROM", 1000)
+    monkeypatch.setattr(progress_module, "PROGRESS_FROM", 1000)
     out, err = serve_here("--seed", "6000")  # inserted 5,000 at a time
     assert err.splitlines() == [
         "mockjobs: loading jobs: 5,000 of 6,000 (83 %)",
@@ -474,7 +476,7 @@ def test_progress_lines_are_few_and_end_with_the_count(capsys: pytest.CaptureFix
     with progress_bar(200_000, "Loading jobs") as progress:  # stderr is no terminal here
         assert isinstance(progress, ProgressLines)
     assert capsys.readouterr().err == ""  # nothing counted, nothing said
-    with progress_bar(cli.PROGRESS_FROM - 1, "Loading jobs") as progress:
+    with progress_bar(progress_module.PROGRESS_FROM - 1, "Loading jobs") as progress:
         assert progress is None
     now = [0.0]
     slow = ProgressLines(200_000, "loading jobs", clock=lambda: now[0])
