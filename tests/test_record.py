@@ -18,7 +18,7 @@ import pytest
 import requests
 from flask.testing import FlaskClient
 
-from mockjobs import recorder
+from mockjobs import recorder, remote
 from mockjobs.app import create_app
 from mockjobs.cli import main
 from mockjobs.vocabulary import SORTABLE_FIELDS
@@ -72,7 +72,7 @@ def faulty() -> Iterator[str]:
 
 @pytest.fixture(autouse=True)
 def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(recorder, "BACKOFF", 0.01)
+    monkeypatch.setattr(remote, "BACKOFF", 0.01)
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -379,7 +379,7 @@ def test_a_lasting_fault_ends_the_recording_after_a_few_tries(
     (line,) = err.strip().splitlines()[-1:]
     assert line.startswith(f"mockjobs: error: {faulty}/api/v1/batches?id=")
     assert "HTTP 500 Internal Server Error" in line
-    assert sum(entry["path"] == "/api/v1/batches" for entry in journal) == recorder.ATTEMPTS
+    assert sum(entry["path"] == "/api/v1/batches" for entry in journal) == remote.ATTEMPTS
     assert path.read_text() == "what was there"  # written whole or not at all
 
 
@@ -515,13 +515,13 @@ def test_the_fixture_can_go_to_stdout(source: str, capsys: pytest.CaptureFixture
                        ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0)],
 )  # fmt: skip
 def test_retry_after_is_seconds_or_a_date(value: str | None, seconds: float | None) -> None:
-    assert recorder.retry_after(value) == seconds
+    assert remote.retry_after(value) == seconds
 
 
 def test_a_retry_after_date_in_the_future() -> None:
     from email.utils import formatdate
 
-    assert 8 <= (recorder.retry_after(formatdate(time.time() + 10, usegmt=True)) or 0) <= 10
+    assert 8 <= (remote.retry_after(formatdate(time.time() + 10, usegmt=True)) or 0) <= 10
 
 
 def test_the_token_stays_on_its_server() -> None:
