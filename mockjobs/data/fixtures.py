@@ -1,4 +1,5 @@
-"""Fixture files: reading, validating and completing job records."""
+"""Fixture files: reading and validating job and batch records, completed (completion.py
+fills in a job's missing fields; the batches here)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from random import Random
 from typing import Any
 
 from faker import Faker
@@ -17,30 +17,18 @@ from ..contract.batches import PARTIAL_BATCH, BatchRecordSchema
 from ..contract.bodies import NotJSON, check, parse_json
 from ..contract.records import JobSchema
 from ..domain.batches import summary
-from ..domain.jobs import error_messages, inconsistencies, seconds
+from ..domain.jobs import inconsistencies, seconds
 from ..errors import InvalidInput, MockJobsError
 from ..vocabulary import (
-    FAILED_STATUSES,
-    FINAL_STATUSES,
-    LIFE_STEPS,
-    RECORD_FIELDS,
-    RUNNING_STATUSES,
     format_timestamp,
 )
-from .generator import DEVICES, NOW, ORIGIN_WEIGHTS, RUNS, RUNS_WEIGHTS, SLURM_FIRST_JOB_ID
+from .completion import complete
+from .generator import NOW
 
 RECORD_SCHEMA = JobSchema()
 BATCH_SCHEMA = BatchRecordSchema()
 BATCH = "batch record"  # how an error names a batch record
 BATCH_FIELDS = ("project_id", "user_id", "origin")  # the same for every job of a batch
-STATUS_WEIGHTS = {
-    "DONE": 70,
-    "ERROR": 10,
-    "CANCELED": 5,
-    "RUNNING": 7,
-    "PENDING": 7,
-    "CANCELING": 1,
-}
 
 
 MAX_REPORTED = 20  # a fixture's errors reported at once, at most
@@ -345,98 +333,6 @@ def first_message(messages: dict[str, Any]) -> tuple[str, str]:
     if isinstance(message, list):
         message = message[0]
     return field, str(message)
-
-
-def complete(given: dict[str, Any], fake: Faker) -> dict[str, Any]:
-    """A full, consistent record from the fields a fixture gives, the others filled in."""
-    rnd = fake.random
-    job = dict(given)
-    status = job.get("status") or infer_status(job, rnd)
-    job["status"] = status
-    for key in ("id", "batch_id", "project_id", "user_id"):
-        if key not in job:
-            job[key] = fake.uuid4()
-    job.setdefault("parent_id", None)
-    job.setdefault("origin", rnd.choices(tuple(ORIGIN_WEIGHTS), tuple(ORIGIN_WEIGHTS.values()))[0])
-    job.setdefault("runs", rnd.choices(RUNS, RUNS_WEIGHTS)[0])
-    job.setdefault("variables", {})
-    job.setdefault("creation_order", 1)
-    job.setdefault("sequence", None)
-    job.setdefault("result", None)
-    fill_times(job, status, rnd)
-    if "progress" not in job:
-        job["progress"] = fill_progress(job, status, rnd)
-    if "errors" not in job:
-        job["errors"] = error_messages(rnd) if status == "ERROR" else []
-    emulator = job.get("slurm_cluster_name") or job.get("slurm_job_id") or rnd.random() < 0.5
-    started = job["start_timestamp"] is not None
-    if "slurm_cluster_name" not in job:
-        job["slurm_cluster_name"] = DEVICES["EMU_MPS"] if emulator and started else None
-    if "slurm_job_id" not in job:
-        slurm_id = SLURM_FIRST_JOB_ID + rnd.randrange(1_000_000)
-        job["slurm_job_id"] = str(slurm_id) if emulator and started else None
-    return {key: job[key] for key in RECORD_FIELDS}
-
-
-def infer_status(job: dict[str, Any], rnd: Random) -> str:
-    """The status that the given fields imply, else a likely one."""
-    if job.get("errors"):
-        return "ERROR"
-    if job.get("end_timestamp"):
-        return "DONE"
-    if job.get("start_timestamp"):
-        return "RUNNING"
-    if "start_timestamp" in job:
-        return "PENDING"
-    return rnd.choices(tuple(STATUS_WEIGHTS), tuple(STATUS_WEIGHTS.values()))[0]
-
-
-def fill_times(job: dict[str, Any], status: str, rnd: Random) -> None:
-    """Fill the missing timestamps so that created <= start <= end <= updated, as the status needs.
-
-    A missing step falls after the one before it and before any given later step.
-    """
-    started = status != "PENDING" and not (status == "CANCELED" and rnd.random() < 0.4)
-    ended = status in FINAL_STATUSES
-    given = [job.get(k) for k in LIFE_STEPS]
-    anchor = next((t for t in given if t is not None), None)
-    if "created_at" not in job:
-        job["created_at"] = (
-            anchor - seconds(rnd.uniform(30, 900))
-            if anchor
-            else NOW - seconds(rnd.uniform(3600, 30 * 86400))
-        )
-    if "start_timestamp" not in job:
-        before = job.get("end_timestamp") or job.get("updated_at")
-        job["start_timestamp"] = later(job["created_at"], rnd, 5, 900, before) if started else None
-    if "end_timestamp" not in job:
-        begin = job["start_timestamp"] or job["created_at"]
-        job["end_timestamp"] = later(begin, rnd, 10, 1800, job.get("updated_at")) if ended else None
-    if "updated_at" not in job:
-        last = max(
-            t for t in (job["created_at"], job["start_timestamp"], job["end_timestamp"]) if t
-        )
-        job["updated_at"] = later(last, rnd, 0, 2)
-
-
-def later(
-    after: datetime, rnd: Random, low: float, high: float, before: datetime | None = None
-) -> datetime:
-    """A while after `after`, `low` to `high` seconds, but not past `before`."""
-    moment = after + seconds(rnd.uniform(low, high))
-    if before is not None and moment > before >= after:
-        moment = after + (before - after) * rnd.uniform(0.2, 0.8)
-    return moment
-
-
-def fill_progress(job: dict[str, Any], status: str, rnd: Random) -> int:
-    if status == "DONE":
-        return 100
-    if status in RUNNING_STATUSES:
-        return rnd.randint(1, 99)
-    if status in FAILED_STATUSES and job["start_timestamp"] is not None:
-        return rnd.randint(1, 99)
-    return 0
 
 
 def dump_records(
