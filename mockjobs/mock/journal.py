@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 from urllib.parse import urlencode
 
-from ..store.state import JournalTable
+from ..store.journal import JournalStorage
 
 MAX_TEXT = 256  # characters kept of a path, a query value or a header
 MAX_PART = 4096  # characters kept of a query's values, of the headers, of an error answer's JSON
@@ -51,7 +51,7 @@ class Journal:
     Bounded in bytes as well as in entries (`bounded`): about 46 KB an entry at most.
     """
 
-    def __init__(self, table: JournalTable) -> None:
+    def __init__(self, table: JournalStorage) -> None:
         self.table = table
 
     def record(self, entry: RecordedRequest) -> None:

@@ -19,7 +19,7 @@ from ..queries.pages import Item, PageCache
 from ..store import Store
 from ..store.batches import Batches, Workloads
 from ..store.jobs import Jobs, Record
-from ..store.state import FaultTable, JournalTable, Values
+from ..store.state import FaultTable, Values
 from ..store.tables import dump_json
 from ..vocabulary import EMULATOR_TYPES, RESPONSE_FIELDS
 from .batches import Submissions
@@ -58,7 +58,7 @@ class Mock:
         self.batch_records = Batches(store)
         self.workload_records = Workloads(store)
         self.values = Values(store)
-        self.journal = Journal(JournalTable(store, journal_size))
+        self.journal = Journal(store.journal(journal_size))
         self.faults = Faults(FaultTable(store))
         self.clock = Clock(self.values)
         self.lifecycle = Lifecycle(self.jobs, self.batch_records, error_rate, everything=lifecycle)

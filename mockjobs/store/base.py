@@ -14,11 +14,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import peewee
 
-from .tables import DATA_TABLES, KEPT_STATE, STATE_TABLES, bind
+from .tables import DATA_TABLES, KEPT_STATE, bind
+
+if TYPE_CHECKING:
+    from .journal import JournalStorage
 
 VERSION_TABLE = "mockjobs_version"
 STATE_VERSION_TABLE = "mockjobs_state_version"  # of the fault rules and the named values
@@ -44,6 +47,7 @@ class Store:
     """
 
     name = "the database"  # as messages name the backend
+    state_tables: tuple[type[peewee.Model], ...] = KEPT_STATE  # and the backend's own
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -51,7 +55,8 @@ class Store:
         self._moment = threading.local()  # .stamp: False out of a moment, None not yet read
         self.database = self.open(url)
         self.models = {
-            model.__name__: bind(model, self.database) for model in DATA_TABLES + STATE_TABLES
+            model.__name__: bind(model, self.database)
+            for model in DATA_TABLES + self.state_tables
         }
         self.data_tables = [self.models[model.__name__] for model in DATA_TABLES]
         self.kept_state_tables = [self.models[model.__name__] for model in KEPT_STATE]
@@ -79,6 +84,10 @@ class Store:
 
     def session(self) -> AbstractContextManager[Any]:
         """The database for this thread, for the duration of a block."""
+        raise NotImplementedError
+
+    def journal(self, size: int) -> JournalStorage:
+        """Where the journal of requests is kept, its latest `size` entries (journal.py)."""
         raise NotImplementedError
 
     def insert_rows(self, cursor: Any, into: str, row: str, rows: list[list[Any]]) -> None:

@@ -17,6 +17,8 @@ from playhouse import db_url
 from playhouse.pool import PooledPostgresqlDatabase
 
 from .base import CHANGES_TABLE, STATE_VERSION_TABLE, VERSION_TABLE, Store
+from .journal import JournalStorage, JournalTable
+from .tables import JOURNAL_TABLE, KEPT_STATE
 
 POOL = {"max_connections": 32, "stale_timeout": 300, "timeout": 10}  # unless the URL says
 SCHEMA_LOCK = 0x6D6F636B  # advisory lock taken while creating the tables: processes start at once
@@ -45,6 +47,7 @@ class PostgresStore(Store):
     """
 
     name = "PostgreSQL"
+    state_tables = (*KEPT_STATE, JOURNAL_TABLE)  # the journal: processes of several machines
 
     def open(self, url: str) -> peewee.Database:
         if not (find_spec("psycopg2") or find_spec("psycopg")):
@@ -100,6 +103,9 @@ class PostgresStore(Store):
                 f'CREATE OR REPLACE TRIGGER "{table}_changes_delete" AFTER DELETE OR TRUNCATE'
                 f' ON "{table}" FOR EACH STATEMENT EXECUTE FUNCTION mockjobs_log_delete()'
             )
+
+    def journal(self, size: int) -> JournalStorage:
+        return JournalTable(self, size)
 
     @contextmanager
     def session(self) -> Iterator[None]:

@@ -5,12 +5,16 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
 from typing import Any
 
 import peewee
 
 from ..vocabulary import MEMORY
 from .base import CHANGES_TABLE, STATE_VERSION_TABLE, VERSION_TABLE, Store
+from .journal import FileJournal, JournalStorage, MemoryJournal
+
+JOURNAL_FOLDER = "{}-requests"  # beside the database file, as SQLite's own -wal and -shm
 
 
 class SqliteStore(Store):
@@ -36,6 +40,11 @@ class SqliteStore(Store):
 
     def session(self) -> AbstractContextManager[Any]:
         return self.lock
+
+    def journal(self, size: int) -> JournalStorage:
+        if self.url == MEMORY:
+            return MemoryJournal(size)
+        return FileJournal(Path(JOURNAL_FOLDER.format(self.url)), size)
 
     def installing(self) -> AbstractContextManager[Any]:
         # The write lock first: a read turned write fails at once if another process wrote

@@ -1,12 +1,11 @@
-"""The mock's shared state in the store: the journal, the fault rules, named values.
+"""The mock's shared state in the store: the fault rules, named values (the journal: journal.py).
 
 In the database, so that every process sharing it shares them too: a fault armed through
-one process fires on any, exactly its `times`; any journal shows every process's requests.
-None of these tables is data: writing them changes no data version. They are read and
-written on every request, so their statements are written out once, not built per call, and
-the fault rules and the named values are kept by each process until the state version says
-that some process changed them: a request reads them in the one statement that reads the
-versions (`Store.stamp`).
+one process fires on any, exactly its `times`. None of these tables is data: writing them
+changes no data version. They are read on every request, so their statements are written out
+once, not built per call, and each process keeps their rows until the state version says that
+some process changed them: a request reads it in the one statement that reads the versions
+(`Store.stamp`).
 """
 
 from __future__ import annotations
@@ -68,35 +67,6 @@ class Kept(Table):
             if version >= self._kept[0]:
                 self._kept = (version, rows)
         return rows
-
-
-class JournalTable(Table):
-    """Requests received, oldest first, the most recent `size` of them kept."""
-
-    def __init__(self, store: Store, size: int) -> None:
-        super().__init__(store, store.JournalEntry)
-        self.size = size
-        self._insert = self.sql("INSERT INTO {t} (entry) VALUES (?)")
-        self._trim = self.sql("DELETE FROM {t} WHERE seq <= (SELECT max(seq) FROM {t}) - ?")
-        self._entries = self.sql("SELECT entry FROM {t} ORDER BY seq DESC LIMIT ? OFFSET ?")
-        self._count = self.sql("SELECT count(*) FROM {t}")
-        self._appended = 0
-
-    def append(self, entry: dict[str, Any]) -> None:
-        self.write(self._insert, (dump_json(entry),))
-        self._appended += 1
-        if self._appended % 64 == 0:  # trimmed now and then: cheap on average
-            self.write(self._trim, (self.size,))
-
-    def entries(self, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
-        """The newest `limit` entries after skipping the newest `offset`, oldest first."""
-        offset = min(offset, self.size)
-        limit = self.size - offset if limit is None else min(limit, self.size - offset)
-        rows = self.execute(self._entries, (limit, offset))
-        return [json.loads(entry) for (entry,) in reversed(rows)]
-
-    def count(self) -> int:
-        return min(self.execute(self._count)[0][0], self.size)
 
 
 RULE_COLUMNS = ("id", "method", "path", "query", "status", "times", "delay_ms", "retry_after", "drop")  # fmt: skip

@@ -139,7 +139,8 @@ class Workload(peewee.Model):
 
 
 class JournalEntry(peewee.Model):
-    """One request received (by any process sharing the database)."""
+    """One request received (by any process sharing the database), where the journal is a
+    table."""
 
     seq = peewee.AutoField()
     entry = JSONField()
@@ -176,8 +177,8 @@ class Setting(peewee.Model):
 
 
 DATA_TABLES: tuple[type[peewee.Model], ...] = (Job, Batch, Workload)
-STATE_TABLES: tuple[type[peewee.Model], ...] = (JournalEntry, FaultRule, Setting)
 KEPT_STATE = (FaultRule, Setting)  # kept by every process until the state version changes
+JOURNAL_TABLE = JournalEntry  # where a backend keeps the journal in a table (journal.py)
 
 
 def bind(model: type[peewee.Model], database: peewee.Database) -> type[peewee.Model]:

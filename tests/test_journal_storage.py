@@ -1,0 +1,150 @@
+"""Where the journal is kept (store/journal.py): in memory, in files beside an SQLite file, or
+in a PostgreSQL table, each keeps the latest entries with the same answers; the files bounded,
+read whole lines only, emptied for live processes and removed for ended ones."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mockjobs.store import open_store
+from mockjobs.store.journal import FileJournal, JournalStorage, MemoryJournal, newest
+from mockjobs.store.sqlite import JOURNAL_FOLDER
+
+from .postgres import fresh_schema
+
+ROOT = Path(__file__).parent.parent
+KINDS = ["memory", "file", "table"]
+
+
+@pytest.fixture(params=KINDS)
+def kind(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, Any]]:
+    """A store's URL of each kind of journal storage."""
+    if request.param == "memory":
+        yield request.param, ":memory:"
+    elif request.param == "file":
+        yield request.param, str(tmp_path / "mock.db")
+    else:
+        with fresh_schema(request.getfixturevalue("postgres_server")) as url:
+            yield request.param, url
+
+
+def storage(url: str, size: int) -> Iterator[JournalStorage]:
+    store = open_store(url)
+    try:
+        yield store.journal(size)
+    finally:
+        store.close()
+
+
+def entry(number: int) -> dict[str, Any]:
+    return {"n": number, "query": {"limit": [str(number)]}, "body": None, "text": "é\n\"x\""}
+
+
+@pytest.mark.parametrize("size", [0, 1, 5])
+def test_each_storage_keeps_the_latest_entries_with_the_same_answers(
+    kind: tuple[str, Any], size: int
+) -> None:
+    name, url = kind
+    for journal in storage(url, size):
+        assert type(journal).__name__ == {"memory": "MemoryJournal", "file": "FileJournal",
+                                          "table": "JournalTable"}[name]  # fmt: skip
+        assert (journal.entries(), journal.count()) == ([], 0)
+        numbers = list(range(1, 13))  # more than twice the size: a file journal's files turn
+        for number in numbers:
+            journal.append(entry(number))
+        kept = numbers[-size:] if size else []
+        assert [e["n"] for e in journal.entries()] == kept
+        assert journal.entries()[-1:] == [entry(12)][:size]  # JSON both ways, text intact
+        assert journal.count() == len(kept)
+        for limit in (None, 0, 1, 2, 7):
+            for offset in (0, 1, 4, 5, 9):
+                got = [e["n"] for e in journal.entries(limit, offset)]
+                assert got == newest(kept, size, limit, offset), (limit, offset)
+        journal.clear()
+        assert (journal.entries(), journal.count()) == ([], 0)
+        journal.append(entry(13))
+        assert [e["n"] for e in journal.entries()] == [13][:size]
+
+
+def test_newest_counts_from_the_newest_entry() -> None:
+    kept = list(range(10))
+    assert newest(kept, 5, None, 0) == [5, 6, 7, 8, 9]
+    assert newest(kept, 5, 2, 1) == [7, 8]
+    assert newest(kept, 5, None, 3) == [5, 6]
+    assert newest(kept, 5, 3, 5) == [] == newest(kept, 5, 0, 0)
+    assert newest(kept, 20, 2, 0) == [8, 9]
+
+
+def test_an_entry_returned_is_a_copy_of_its_own() -> None:
+    journal = MemoryJournal(3)
+    journal.append(entry(1))
+    journal.entries()[0]["query"]["limit"].append("changed")
+    assert journal.entries() == [entry(1)]
+
+
+def test_a_file_journal_keeps_two_bounded_files_a_process(tmp_path: Path) -> None:
+    journal = FileJournal(tmp_path / "requests", 4)
+    for number in range(11):
+        journal.append(entry(number))
+    files = sorted((tmp_path / "requests").iterdir())
+    assert [path.suffix for path in files] == [".0", ".1"]
+    lines = sorted(len(path.read_bytes().splitlines()) for path in files)
+    assert lines == [3, 4]  # 8 written, emptied, 3 written; the other holds 4 of them
+    assert [e["n"] for e in journal.entries()] == [7, 8, 9, 10]
+
+
+def test_a_file_journal_reads_whole_lines_only_in_time_order(tmp_path: Path) -> None:
+    journal = FileJournal(tmp_path / "requests", 10)
+    journal.append(entry(1))
+    time.sleep(0.01)
+    journal.append(entry(3))
+    mine = next(path for path in journal._files_kept() if path.read_bytes())
+    first, third = (int(line.split(b" ")[0]) for line in mine.read_bytes().splitlines())
+    other = tmp_path / "requests" / "1-1.0"  # another process's file, one line half written
+    between = (first + third) // 2
+    other.write_bytes(b'%d {"n": 2}\n%d {"n": 4, "que' % (between, third + 1))
+    (tmp_path / "requests" / "1-1.1.new").write_bytes(b'1 {"n": 0}\n')  # not yet one of them
+    assert [e["n"] for e in journal.entries()] == [1, 2, 3]
+    assert journal.count() == 3
+
+
+APPEND_AND_END = """
+import sys
+from pathlib import Path
+from mockjobs.store.journal import FileJournal
+FileJournal(Path(sys.argv[1]), 10).append({"n": "ended"})
+"""
+
+
+def test_clearing_empties_live_processes_files_and_removes_ended_ones(tmp_path: Path) -> None:
+    folder = tmp_path / "requests"
+    journal = FileJournal(folder, 10)
+    journal.append(entry(1))
+    subprocess.run([sys.executable, "-c", APPEND_AND_END, str(folder)], check=True, cwd=ROOT)
+    assert [e["n"] for e in journal.entries()] == [1, "ended"]
+    assert len(journal._files_kept()) == 4
+    journal.clear()
+    assert len(journal._files_kept()) == 2  # this process's, emptied; the ended one's gone
+    assert journal.entries() == []
+    journal.append(entry(2))  # writes on, in the same files
+    assert [e["n"] for e in journal.entries()] == [2]
+    assert len(journal._files_kept()) == 2
+
+
+def test_an_sqlite_file_keeps_its_journal_beside_it_and_no_journal_table(tmp_path: Path) -> None:
+    url = str(tmp_path / "mock.db")
+    for journal in storage(url, 5):
+        journal.append(entry(1))
+    assert Path(JOURNAL_FOLDER.format(url)).is_dir()
+    store = open_store(url)
+    try:
+        assert not store.database.table_exists("mockjobs_journal")
+    finally:
+        store.close()
