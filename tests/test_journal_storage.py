@@ -44,7 +44,7 @@ def storage(url: str, size: int) -> Iterator[JournalStorage]:
 
 
 def entry(number: int) -> dict[str, Any]:
-    return {"n": number, "query": {"limit": [str(number)]}, "body": None, "text": "é\n\"x\""}
+    return {"n": number, "query": {"limit": [str(number)]}, "body": None, "text": 'é\n"x"'}
 
 
 @pytest.mark.parametrize("size", [0, 1, 5])

@@ -55,8 +55,7 @@ class Store:
         self._moment = threading.local()  # .stamp: False out of a moment, None not yet read
         self.database = self.open(url)
         self.models = {
-            model.__name__: bind(model, self.database)
-            for model in DATA_TABLES + self.state_tables
+            model.__name__: bind(model, self.database) for model in DATA_TABLES + self.state_tables
         }
         self.data_tables = [self.models[model.__name__] for model in DATA_TABLES]
         self.kept_state_tables = [self.models[model.__name__] for model in KEPT_STATE]
