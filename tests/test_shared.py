@@ -99,9 +99,15 @@ def test_a_write_from_another_process_is_seen_by_the_next_request(
         assert expected(write, before, job)(listed(api)), write
 
 
+@pytest.fixture(params=["memory", "file"])
+def sqlite_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An SQLite database in memory, or in a file (read by each thread on its own connection)."""
+    return ":memory:" if request.param == "memory" else str(tmp_path / "mock.db")
+
+
 @pytest.mark.parametrize("write", WRITES)
-def test_a_write_in_process_is_seen_by_the_next_request(write: str) -> None:
-    app = create_app({"SEED": 20})
+def test_a_write_in_process_is_seen_by_the_next_request(write: str, sqlite_url: str) -> None:
+    app = create_app({"SEED": 20, "DB": sqlite_url})
     api, mock = app.test_client(), app.extensions["mockjobs"]
     before = listed(api)
     api.post("/_mock/jobs", json=[{}])
@@ -111,8 +117,8 @@ def test_a_write_in_process_is_seen_by_the_next_request(write: str) -> None:
     assert expected(write, before, job)(listed(api)), write
 
 
-def test_repository_operations_bump_the_databases_version() -> None:
-    store = open_store()
+def test_repository_operations_bump_the_databases_version(sqlite_url: str) -> None:
+    store = open_store(sqlite_url)
     jobs, version = Jobs(store), store.version()
     jobs.insert(generate_jobs(3))
     assert store.version() > version
@@ -128,6 +134,17 @@ def test_repository_operations_bump_the_databases_version() -> None:
     store.snapshot("t")  # copies: no data changed
     jobs.update([("no such job", "DONE", {"runs": 1})])  # nothing matched
     assert store.version() == version
+
+
+def test_a_write_sees_its_own_version_and_a_rollback_leaves_it(sqlite_url: str) -> None:
+    store = open_store(sqlite_url)
+    jobs, version = Jobs(store), store.version()
+    with pytest.raises(RuntimeError), store.writing():
+        jobs.insert(generate_jobs(1))
+        assert store.stamp()[0] > version  # not yet committed: seen by its own transaction
+        raise RuntimeError("rolled back")
+    assert store.version() == version
+    assert [store.stamp()[0] for _ in range(2)] == [version] * 2
 
 
 def get(url: str, path: str) -> requests.Response:

@@ -120,11 +120,15 @@ class Store:
         kept = getattr(self._moment, "stamp", False)
         if kept:
             return kept
-        with self.session():
-            stamp: tuple[int, int] = tuple(self.database.execute_sql(STAMP).fetchone())  # type: ignore[assignment]
+        stamp = self.read_stamp()
         if kept is None:
             self._moment.stamp = stamp
         return stamp
+
+    def read_stamp(self) -> tuple[int, int]:
+        """Both versions, read now (hook: where a backend reads them cheapest)."""
+        with self.session():
+            return tuple(self.database.execute_sql(STAMP).fetchone())  # type: ignore[return-value]
 
     @contextmanager
     def moment(self) -> Iterator[None]:

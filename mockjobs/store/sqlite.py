@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -11,7 +12,7 @@ from typing import Any
 import peewee
 
 from ..vocabulary import MEMORY
-from .base import CHANGES_TABLE, STATE_VERSION_TABLE, VERSION_TABLE, Store
+from .base import CHANGES_TABLE, STAMP, STATE_VERSION_TABLE, VERSION_TABLE, Store
 from .journal import FileJournal, JournalStorage, MemoryJournal
 
 JOURNAL_FOLDER = "{}-requests"  # beside the database file, as SQLite's own -wal and -shm
@@ -31,6 +32,7 @@ class SqliteStore(Store):
 
     def open(self, url: str) -> peewee.Database:
         self.lock = threading.RLock()
+        self._readers = threading.local()  # .connection: the thread's own, for read_stamp
         pragmas: dict[str, Any] = {}
         if url != MEMORY:
             pragmas = {"journal_mode": "wal", "synchronous": "normal", "busy_timeout": 5000}
@@ -40,6 +42,19 @@ class SqliteStore(Store):
 
     def session(self) -> AbstractContextManager[Any]:
         return self.lock
+
+    def read_stamp(self) -> tuple[int, int]:
+        # Every request reads the versions: on the connection the process shares, its lock
+        # made the threads queue behind one another (two workers served a sixth less). A
+        # file's versions are read on a connection of the thread's own, unless the thread is
+        # in a session (a transaction sees its own writes; a stamp of them must too).
+        if self.url == MEMORY or self.lock._is_owned():  # type: ignore[attr-defined]
+            return super().read_stamp()
+        connection = getattr(self._readers, "connection", None)
+        if connection is None:
+            connection = sqlite3.connect(self.url, timeout=5, check_same_thread=False)
+            self._readers.connection = connection
+        return connection.execute(STAMP).fetchone()  # type: ignore[no-any-return]
 
     def journal(self, size: int) -> JournalStorage:
         if self.url == MEMORY:
@@ -124,3 +139,10 @@ class SqliteStore(Store):
         # effect), so that a read-then-write never fails half-way with "database is locked".
         if self.url != MEMORY:
             self.database.execute_sql(f"UPDATE {VERSION_TABLE} SET version = version")
+
+    def close(self) -> None:
+        super().close()
+        connection = getattr(self._readers, "connection", None)  # others': as their threads end
+        if connection is not None:
+            connection.close()
+            del self._readers.connection
