@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import mmap
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -31,22 +30,10 @@ class SqliteStore(Store):
 
     name = "SQLite"
 
-    def __init__(self, url: str) -> None:
-        super().__init__(url)
-        with self.session():
-            mode = self.database.execute_sql("PRAGMA journal_mode").fetchone()[0]
-        if mode == "wal":
-            try:
-                with open(f"{url}-shm", "rb") as file:
-                    self._shm = mmap.mmap(file.fileno(), 96, access=mmap.ACCESS_READ)
-            except (OSError, ValueError):  # no WAL index to read: every stamp a statement
-                pass
-
     def open(self, url: str) -> peewee.Database:
         self.lock = threading.RLock()
         self._readers = threading.local()  # .connection: the thread's own, for read_stamp
-        self._kept_stamp: tuple[object, tuple[int, int]] = (None, (0, 0))  # (mark, stamp)
-        self._shm: mmap.mmap | None = None
+        self._kept_stamp = (-1, (0, 0))  # in memory: (the connection's changes, the stamp)
         pragmas: dict[str, Any] = {}
         if url != MEMORY:
             pragmas = {"journal_mode": "wal", "synchronous": "normal", "busy_timeout": 5000}
@@ -60,45 +47,25 @@ class SqliteStore(Store):
     def read_stamp(self) -> tuple[int, int]:
         # Every request reads the versions. A statement lets other threads take the GIL, and
         # on a busy process each such turn costs about 10 context switches: with 8 threads, a
-        # third of a request's time. So the statement is skipped while a mark that any
-        # change of the database moves has not moved (`_change_mark`), and a file's is read
-        # on a connection of the thread's own: the connection the process shares made its
-        # threads queue. In a session, a thread's transaction sees its own writes: so must
-        # its stamp.
+        # third of a request's time. In memory, the statement is skipped while the process's
+        # one connection has changed no row. A file's versions are read on a connection of
+        # the thread's own: the connection the process shares made its threads queue. In a
+        # session, a thread's transaction sees its own writes: so must its stamp.
         if self.lock._is_owned():  # type: ignore[attr-defined]
             return super().read_stamp()
-        mark = self._change_mark()
-        kept_mark, kept = self._kept_stamp
-        if mark is not None and mark == kept_mark:
-            return kept
-        if self.url == MEMORY:
-            stamp = super().read_stamp()
-        else:
+        if self.url != MEMORY:
             connection = getattr(self._readers, "connection", None)
             if connection is None:
                 connection = sqlite3.connect(self.url, timeout=5, check_same_thread=False)
                 self._readers.connection = connection
-            stamp = connection.execute(STAMP).fetchone()
-        self._kept_stamp = (mark, stamp)  # the mark read first: a change meanwhile moves it
-        return stamp  # type: ignore[no-any-return]
-
-    def _change_mark(self) -> object:
-        """A value that every change of the database changes (None: none known).
-
-        In memory: the rows the connection has changed, which is the process's only one. In
-        a file in WAL mode: the header of the WAL index (`-shm`, mapped), which every
-        commit of any process rewrites (iChange, mxFrame; sqlite.org/walformat.html), when
-        its two copies agree. Both are read without a system call or the GIL let go.
-        """
-        if self.url == MEMORY:
-            return self.database.connection().total_changes
-        if self._shm is None:
-            return None
-        try:
-            header = self._shm[:96]
-        except ValueError:  # closed
-            return None
-        return header if header[:48] == header[48:] else None
+            return connection.execute(STAMP).fetchone()  # type: ignore[no-any-return]
+        changes = self.database.connection().total_changes  # triggers' rows included
+        kept_changes, kept = self._kept_stamp
+        if changes == kept_changes:
+            return kept
+        stamp = super().read_stamp()
+        self._kept_stamp = (changes, stamp)  # counted first: a change meanwhile moves it
+        return stamp
 
     def journal(self, size: int) -> JournalStorage:
         if self.url == MEMORY:
@@ -186,9 +153,6 @@ class SqliteStore(Store):
 
     def close(self) -> None:
         super().close()
-        shm, self._shm = self._shm, None
-        if shm is not None:
-            shm.close()
         connection = getattr(self._readers, "connection", None)  # others': as their threads end
         if connection is not None:
             connection.close()
