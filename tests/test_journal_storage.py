@@ -14,12 +14,19 @@ from typing import Any
 import pytest
 
 from mockjobs.store import open_store
-from mockjobs.store.journal import FileJournal, JournalStorage, MemoryJournal, newest
+from mockjobs.store.journal import CHUNK, FileJournal, JournalStorage, MemoryJournal, newest
 from mockjobs.store.sqlite import JOURNAL_FOLDER
 
 from .postgres import fresh_schema
 
 ROOT = Path(__file__).parent.parent
+
+
+def written(path: Path) -> list[bytes]:
+    """The lines of a journal file, up to the room not yet written."""
+    return path.read_bytes().split(b"\0", 1)[0].splitlines()
+
+
 KINDS = ["memory", "file", "table"]
 
 
@@ -95,9 +102,19 @@ def test_a_file_journal_keeps_two_bounded_files_a_process(tmp_path: Path) -> Non
         journal.append(entry(number))
     files = sorted((tmp_path / "requests").iterdir())
     assert [path.suffix for path in files] == [".0", ".1"]
-    lines = sorted(len(path.read_bytes().splitlines()) for path in files)
+    lines = sorted(len(written(path)) for path in files)
     assert lines == [3, 4]  # 8 written, emptied, 3 written; the other holds 4 of them
+    assert {path.stat().st_size for path in files} == {CHUNK}  # its room, reserved
     assert [e["n"] for e in journal.entries()] == [7, 8, 9, 10]
+
+
+def test_a_file_journal_grows_its_room_for_large_entries(tmp_path: Path) -> None:
+    journal = FileJournal(tmp_path / "requests", 10)
+    large = [{"n": number, "body": "x" * (CHUNK // 3)} for number in range(5)]
+    for item in large:
+        journal.append(item)
+    assert journal.entries() == large
+    assert {path.stat().st_size for path in journal._files_kept()} == {CHUNK, 2 * CHUNK}
 
 
 def test_a_file_journal_reads_whole_lines_only_in_time_order(tmp_path: Path) -> None:
@@ -105,11 +122,12 @@ def test_a_file_journal_reads_whole_lines_only_in_time_order(tmp_path: Path) -> 
     journal.append(entry(1))
     time.sleep(0.01)
     journal.append(entry(3))
-    mine = next(path for path in journal._files_kept() if path.read_bytes())
-    first, third = (int(line.split(b" ")[0]) for line in mine.read_bytes().splitlines())
+    mine = next(path for path in journal._files_kept() if written(path))
+    first, third = (int(line.split(b" ")[0]) for line in written(mine))
     other = tmp_path / "requests" / "1-1.0"  # another process's file, one line half written
     between = (first + third) // 2
-    other.write_bytes(b'%d {"n": 2}\n%d {"n": 4, "que' % (between, third + 1))
+    text = b'%d {"n": 2}\n%d {"n": 4, "que' % (between, third + 1)
+    other.write_bytes(text + bytes(100) + b'%d {"n": 5}\n' % between)  # the room after: unread
     (tmp_path / "requests" / "1-1.1.new").write_bytes(b'1 {"n": 0}\n')  # not yet one of them
     assert [e["n"] for e in journal.entries()] == [1, 2, 3]
     assert journal.count() == 3
@@ -136,6 +154,19 @@ def test_clearing_empties_live_processes_files_and_removes_ended_ones(tmp_path: 
     journal.append(entry(2))  # writes on, in the same files
     assert [e["n"] for e in journal.entries()] == [2]
     assert len(journal._files_kept()) == 2
+
+
+def test_a_clear_by_another_process_hides_what_came_before_and_shortens_no_file(
+    tmp_path: Path,
+) -> None:
+    writer, other = FileJournal(tmp_path / "requests", 10), FileJournal(tmp_path / "requests", 10)
+    writer.append(entry(1))
+    files = {path: path.stat().st_size for path in writer._files_kept()}
+    other.clear()  # the writer lives: its files stay, mapped as they are
+    assert {path: path.stat().st_size for path in writer._files_kept()} == files
+    assert (other.entries(), writer.count()) == ([], 0)
+    writer.append(entry(2))
+    assert [e["n"] for e in other.entries()] == [2]
 
 
 def test_an_sqlite_file_keeps_its_journal_beside_it_and_no_journal_table(tmp_path: Path) -> None:

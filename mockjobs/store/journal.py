@@ -6,10 +6,10 @@ entries where what shares its store can read them at the least cost:
 
 - an in-memory SQLite database has one process: a deque (`MemoryJournal`);
 - an SQLite file is shared by processes of one machine: each process appends to two files of
-  its own, in a folder beside the database (`FileJournal`). An entry is one write(2), and no
-  lock is shared between processes. A table in the file cost each entry the file's write
-  lock: a process that found it taken slept 1 to 2 ms in SQLite's busy handler, its other
-  threads waiting on its connection, and two workers served a third less;
+  its own, in a folder beside the database (`FileJournal`), mapped into its memory: an entry
+  is a copy, and no lock is shared between processes. A table in the file cost each entry
+  the file's write lock: a process that found it taken slept 1 to 2 ms in SQLite's busy
+  handler, its other threads waiting on its connection, and two workers served a third less;
 - PostgreSQL may be shared by processes on several machines: a table (`JournalTable`).
 
 Each keeps an entry as its JSON text, read back as a copy of its own.
@@ -20,6 +20,7 @@ from __future__ import annotations
 import collections
 import fcntl
 import json
+import mmap
 import os
 import threading
 import time
@@ -74,27 +75,35 @@ class MemoryJournal:
         self._texts.clear()
 
 
+CHUNK = 1 << 20  # a journal file's room is reserved a megabyte at a time
+CLEARED = "cleared"  # the file in a journal's folder that says when it was last cleared
+
+
 class FileJournal:
     """Each process appends its entries to two files of its own in `folder`, and any process
     reads every file there.
 
-    An entry is a line: the time it was appended (ns) and its JSON. A process writes one
-    file until it holds `size` entries, then empties the other and writes that one: so its
-    latest `size` entries are always there, and a file holds at most `size`. A reader takes
-    complete lines only (a line being written is not yet one) and orders the entries of
-    every file by their time.
+    An entry is a line: the time it was appended (ns) and its JSON. A process maps its files
+    into its memory, and an entry is copied there: in the file at once for any reader, with no
+    system call (a write(2) let the process's other threads take the GIL, and two workers
+    served a tenth less). The room is reserved (posix_fallocate) before it is used, so that a
+    full disk is an error, never a fault on the mapping. A process writes one file until it
+    holds `size` entries, then zeroes the other and writes that one: so its latest `size`
+    entries are always there. A reader takes a file's text up to its first NUL, its complete
+    lines only, and orders the entries of every file by their time.
 
-    A process holds a shared lock (flock) on its files while it lives: `clear` empties the
-    files of live processes and removes the others'. Files are named `PID-NS.0` and `.1`,
-    made under another name and renamed once locked.
+    No process ever shortens another's file (under its mapping, that is a bus error):
+    `clear` writes its time in CLEARED, and older entries are no longer read. A process holds
+    a shared lock (flock) on its files while it lives, and `clear` removes the files of
+    processes that have ended. Files are named `PID-NS.0` and `.1`, made under another name
+    and renamed once locked.
     """
 
     def __init__(self, folder: Path, size: int) -> None:
         self.folder, self.size = folder, size
         self._lock = threading.Lock()
         self._pid = 0  # the process whose files are open (a child opens its own)
-        self._files: list[int] = []  # the file being written first
-        self._written = 0  # entries in it
+        self._files: list[MappedFile] = []  # the file being written first
 
     def append(self, entry: dict[str, Any]) -> None:
         if not self.size:
@@ -103,27 +112,18 @@ class FileJournal:
         with self._lock:
             if self._pid != os.getpid():  # the first entry, or a forked child's
                 self._open()
-            elif self._written >= self.size:
+            elif self._files[0].entries >= self.size:
                 self._files.reverse()
-                os.ftruncate(self._files[0], 0)
-                self._written = 0
-            view = memoryview(line)
-            while view:  # a regular file takes it whole, but for a full disk (OSError)
-                view = view[os.write(self._files[0], view) :]
-            self._written += 1
+                self._files[0].empty()
+            self._files[0].add(line)
 
     def _open(self) -> None:
-        for fd in self._files:  # a parent's, in a forked child
-            os.close(fd)
+        for file in self._files:  # a parent's, in a forked child
+            file.close()
         self.folder.mkdir(parents=True, exist_ok=True)
-        name, files = f"{os.getpid()}-{time.time_ns()}", []
-        for part in ("0", "1"):
-            making = self.folder / f"{name}.{part}.new"
-            fd = os.open(making, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o644)
-            fcntl.flock(fd, fcntl.LOCK_SH)
-            making.rename(making.with_suffix(""))
-            files.append(fd)
-        self._pid, self._files, self._written = os.getpid(), files, 0
+        name = f"{os.getpid()}-{time.time_ns()}"
+        self._files = [MappedFile(self.folder / f"{name}.{part}") for part in "01"]
+        self._pid = os.getpid()
 
     def _files_kept(self) -> list[Path]:
         try:
@@ -131,17 +131,24 @@ class FileJournal:
         except FileNotFoundError:
             return []
 
+    def _cleared(self) -> int:
+        try:
+            return int((self.folder / CLEARED).read_text())
+        except (FileNotFoundError, ValueError):
+            return 0
+
     def _texts(self) -> list[bytes]:
-        """The JSON text of every entry kept, oldest first."""
-        lines = []
+        """The JSON text of every entry kept since the last clear, oldest first."""
+        cleared, lines = self._cleared(), []
         for number, path in enumerate(self._files_kept()):
             try:
                 data = path.read_bytes()
             except FileNotFoundError:  # removed by a clear meanwhile
                 continue
-            for place, line in enumerate(data.split(b"\n")[:-1]):  # after the last: incomplete
-                stamp, _, text = line.partition(b" ")
-                if stamp.isdigit():
+            end = data.find(b"\0")  # the room not yet written
+            for place, line in enumerate(data[: None if end < 0 else end].split(b"\n")[:-1]):
+                stamp, _, text = line.partition(b" ")  # the last piece: incomplete, left
+                if stamp.isdigit() and int(stamp) > cleared:
                     lines.append((int(stamp), number, place, text))
         lines.sort()
         return [text for *_, text in lines]
@@ -153,19 +160,61 @@ class FileJournal:
         return min(len(self._texts()), self.size)
 
     def clear(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        making = self.folder / f"{CLEARED}.{os.getpid()}.new"
+        making.write_text(str(time.time_ns()))
+        making.replace(self.folder / CLEARED)
         for path in self._files_kept():
             try:
-                fd = os.open(path, os.O_WRONLY | os.O_CLOEXEC)
+                fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
             except FileNotFoundError:
                 continue
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:  # a live process writes there: from now on, afresh
-                os.ftruncate(fd, 0)
-            else:  # its process has ended
-                path.unlink(missing_ok=True)
+                path.unlink(missing_ok=True)  # no process holds it: its process has ended
+            except BlockingIOError:
+                pass  # a live process writes there
             finally:
                 os.close(fd)
+        with self._lock:
+            if self._pid == os.getpid():
+                for file in self._files:  # its own: the room written before, for nothing
+                    file.empty()
+
+
+class MappedFile:
+    """A file of a process's journal, mapped: the bytes and the entries written in it."""
+
+    def __init__(self, path: Path) -> None:
+        making = path.with_name(f"{path.name}.new")
+        self.fd = os.open(making, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_SH)  # held while the process lives
+            os.posix_fallocate(self.fd, 0, CHUNK)
+            self.map = mmap.mmap(self.fd, CHUNK)
+        except BaseException:
+            os.close(self.fd)
+            making.unlink()
+            raise
+        making.rename(path)
+        self.used = self.entries = 0
+
+    def add(self, line: bytes) -> None:
+        end = self.used + len(line)
+        if end > len(self.map):
+            room = -(-end // CHUNK) * CHUNK
+            os.posix_fallocate(self.fd, 0, room)  # OSError for a full disk, before any write
+            self.map.resize(room)
+        self.map[self.used : end] = line
+        self.used, self.entries = end, self.entries + 1
+
+    def empty(self) -> None:
+        self.map[: self.used] = bytes(self.used)
+        self.used = self.entries = 0
+
+    def close(self) -> None:
+        self.map.close()
+        os.close(self.fd)
 
 
 class JournalTable(Table):
