@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cached_property
 from typing import Any
-from urllib.parse import parse_qsl
 
 from flask import Flask, Response, jsonify
 from flask import Request as FlaskRequest
@@ -17,6 +16,7 @@ from .api import admin, batches, docs, job, jobs, resources, ui
 from .api.gate import register_gate
 from .contract.envelope import jsend_fail
 from .contract.errors import ApiError
+from .contract.query import query_pairs
 from .domain.jobs import Refused
 from .mock.batches import NotFound
 from .mock.datasets import DataSet
@@ -40,14 +40,8 @@ class JSONProvider(DefaultJSONProvider):
 class Request(FlaskRequest):
     @cached_property
     def args(self) -> ImmutableMultiDict[str, str]:  # type: ignore[override]
-        """The query string read as Starlette reads it, so that any bytes parse.
-
-        Raw bytes are Latin-1 and percent-escapes UTF-8, an invalid byte becoming U+FFFD
-        (werkzeug would keep it as `%FF`, and fail on a raw non-UTF-8 byte).
-        """
-        return ImmutableMultiDict(
-            parse_qsl(self.query_string.decode("latin-1"), keep_blank_values=True)
-        )
+        """The query string read as Starlette reads it (contract.query.query_pairs)."""
+        return ImmutableMultiDict(query_pairs(self.query_string))
 
 
 def create_app(

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 import pytest
 from flask.testing import FlaskClient
 
+from mockjobs.contract.query import KEPT_QUERY, query_lists
+
 from .postgres import BACKENDS, backend_app
 
 
@@ -105,6 +107,24 @@ def test_the_journal_records_client_requests_only(api: FlaskClient) -> None:
     assert entries[0]["time"].endswith("Z")
     assert api.delete("/_mock/requests").get_json() == {"data": []}
     assert api.get("/_mock/requests").get_json() == {"data": [], "total": 0}
+
+
+def test_the_journal_keeps_the_query_as_the_api_reads_it(api: FlaskClient) -> None:
+    """Raw bytes Latin-1, escapes UTF-8, blanks kept; a short query string is kept parsed
+    (the same object again), a long one parsed each time, alike."""
+    long = "&".join(f"key{number}=v" for number in range(300)).encode()
+    assert len(long) > KEPT_QUERY
+    odd = {"a": ["\ufffd", ""], "b": [""], "c": ["é"]}
+    for raw, expected in [
+        (b"a=%FF&a=&b&c=\xe9", odd),
+        (long, {f"key{n}": ["v"] for n in range(300)}),
+    ]:
+        for _ in range(2):
+            api.get("/api/v2/jobs", environ_overrides={"QUERY_STRING": raw.decode("latin-1")})
+        entries = api.get("/_mock/requests?limit=2").get_json()["data"]
+        assert [entry["query"] for entry in entries] == [expected] * 2
+    assert query_lists(b"a=1") is query_lists(b"a=1") == {"a": ["1"]}
+    assert query_lists(long) is not query_lists(long)
 
 
 def test_control_endpoints_refuse_other_methods(api: FlaskClient) -> None:

@@ -19,6 +19,7 @@ from werkzeug.exceptions import HTTPException
 from ..contract.bodies import read_json
 from ..contract.envelope import jsend_error
 from ..contract.errors import ApiError
+from ..contract.query import query_lists as parsed_lists
 from ..mock.journal import MAX_PART, RecordedRequest, clip
 from ..mock.state import Mock
 from ..vocabulary import (
@@ -178,8 +179,8 @@ def check_token(request: Request, config: Config) -> None:
 
 
 def query_lists(request: Request) -> dict[str, list[str]]:
-    """The query as a dict of lists (the faults and the journal read it)."""
-    return request.args.to_dict(flat=False)
+    """The query as a dict of lists (the faults and the journal read it, never change it)."""
+    return parsed_lists(request.query_string)
 
 
 def inject_fault(request: Request, mock: Mock) -> Response | None:

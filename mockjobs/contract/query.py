@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
 from typing import Any, Protocol
+from urllib.parse import parse_qsl
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
@@ -19,6 +21,32 @@ class QueryArgs(Protocol):
     def __contains__(self, name: object) -> bool: ...
     def __iter__(self) -> Iterator[str]: ...
     def getlist(self, name: str) -> list[str]: ...
+
+
+KEPT_QUERY = 2048  # bytes: a query string up to this long is kept parsed (query_lists)
+
+
+def query_pairs(raw: bytes) -> list[tuple[str, str]]:
+    """A query string read as Starlette reads it, so that any bytes parse: raw bytes are
+    Latin-1 and percent-escapes UTF-8, an invalid byte becoming U+FFFD (werkzeug would keep
+    it as `%FF`, and fail on a raw non-UTF-8 byte)."""
+    return parse_qsl(raw.decode("latin-1"), keep_blank_values=True)
+
+
+def query_lists(raw: bytes) -> dict[str, list[str]]:
+    """A query string as a dict of lists, the same object for the same short query string
+    (a client asks the same again): to be read, never changed."""
+    return _kept_lists(raw) if len(raw) <= KEPT_QUERY else _lists(raw)
+
+
+def _lists(raw: bytes) -> dict[str, list[str]]:
+    lists: dict[str, list[str]] = {}
+    for name, value in query_pairs(raw):
+        lists.setdefault(name, []).append(value)
+    return lists
+
+
+_kept_lists = lru_cache(maxsize=1024)(_lists)  # at most 1,024 of 2 KB
 
 
 def pydantic_error(type_: str, msg: str, ctx: dict[str, Any] | None = None) -> ValidationError:
