@@ -246,8 +246,8 @@ def seen_at_once(
     """WSGI middleware: a request sees the store as it was when it first looked.
 
     The data version, the fault rules and the clock are read in one statement, once a request,
-    not once each by the gate, the lifecycle and the view (the journal's insert is the other
-    statement a request kept ready costs). What any process wrote before is seen.
+    not once each by the gate, the lifecycle and the view (in memory, not even once while no
+    row changed: SqliteStore.read_stamp). What any process wrote before is seen.
     """
 
     def middleware(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:

@@ -40,7 +40,8 @@ class Mock:
     """The state behind one app. `reset()` restores a data set from a snapshot in milliseconds.
 
     Everything lives in the store, so that processes sharing a database share one mock: the
-    configured data set and its snapshot, the journal, the fault rules and the clock.
+    configured data set and its snapshot, the journal (where the backend keeps it), the fault
+    rules and the clock.
     """
 
     def __init__(

@@ -2,8 +2,8 @@
 
 Every store binds its own subclasses (`bind`), so that several servers live in one process
 without sharing a database. Data tables carry the data version (their every change bumps it,
-by trigger) and are snapshotted for resets; state tables (the journal, the faults, named
-values such as the clock and the data set) are neither.
+by trigger) and are snapshotted for resets; state tables (the faults, named values such as
+the clock and the data set, and on PostgreSQL the journal) are neither.
 """
 
 from __future__ import annotations
