@@ -169,6 +169,37 @@ def test_a_clear_by_another_process_hides_what_came_before_and_shortens_no_file(
     assert [e["n"] for e in other.entries()] == [2]
 
 
+APPEND = """
+import sys
+from pathlib import Path
+from mockjobs.store.journal import FileJournal
+journal = FileJournal(Path(sys.argv[1]), 3)
+for number in sys.argv[2:]:
+    journal.append({"n": int(number)})
+"""
+
+
+def test_a_process_takes_the_files_of_one_that_has_ended(tmp_path: Path) -> None:
+    folder = tmp_path / "requests"
+    for numbers in (["1", "2", "3", "4", "5"], ["6"], ["7", "8"]):  # three servers in turn
+        subprocess.run([sys.executable, "-c", APPEND, str(folder), *numbers], check=True, cwd=ROOT)
+    assert len(list(folder.iterdir())) == 2  # no pile of files, one a restart
+    assert [e["n"] for e in FileJournal(folder, 3).entries()] == [6, 7, 8]
+    assert sorted(len(written(path)) for path in folder.iterdir()) == [2, 3]  # 7, 8; 4, 5, 6
+
+
+def test_a_line_its_process_did_not_finish_is_dropped_not_continued(tmp_path: Path) -> None:
+    folder = tmp_path / "requests"
+    folder.mkdir()
+    (folder / "1-1.0").write_bytes(b'100 {"n": 1}\n200 {"n": 2, "qu')  # killed mid-copy
+    (folder / "1-1.1").write_bytes(b"")
+    journal = FileJournal(folder, 10)
+    journal.append(entry(3))
+    assert [e["n"] for e in journal.entries()] == [1, 3]
+    assert written(folder / "1-1.0")[0] == b'100 {"n": 1}'
+    assert len(written(folder / "1-1.0")) == 2
+
+
 def test_an_sqlite_file_keeps_its_journal_beside_it_and_no_journal_table(tmp_path: Path) -> None:
     url = str(tmp_path / "mock.db")
     for journal in storage(url, 5):

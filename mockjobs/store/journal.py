@@ -94,9 +94,10 @@ class FileJournal:
 
     No process ever shortens another's file (under its mapping, that is a bus error):
     `clear` writes its time in CLEARED, and older entries are no longer read. A process holds
-    a shared lock (flock) on its files while it lives, and `clear` removes the files of
-    processes that have ended. Files are named `PID-NS.0` and `.1`, made under another name
-    and renamed once locked.
+    its files locked (flock) while it lives. A process starting takes the files of one that
+    has ended, if there are (so that files do not pile up as servers restart, and their
+    entries stay), and `clear` removes the others of ended processes. Files are named
+    `PID-NS.0` and `.1` by the process that made them.
     """
 
     def __init__(self, folder: Path, size: int) -> None:
@@ -112,7 +113,7 @@ class FileJournal:
         with self._lock:
             if self._pid != os.getpid():  # the first entry, or a forked child's
                 self._open()
-            elif self._files[0].entries >= self.size:
+            if self._files[0].entries >= self.size:
                 self._files.reverse()
                 self._files[0].empty()
             self._files[0].add(line)
@@ -121,9 +122,20 @@ class FileJournal:
         for file in self._files:  # a parent's, in a forked child
             file.close()
         self.folder.mkdir(parents=True, exist_ok=True)
-        name = f"{os.getpid()}-{time.time_ns()}"
-        self._files = [MappedFile(self.folder / f"{name}.{part}") for part in "01"]
+        name = self.folder / f"{os.getpid()}-{time.time_ns()}"
+        files = self._ended() or [MappedFile.made(name.with_suffix(f".{part}")) for part in "01"]
+        self._files = sorted(files, key=lambda file: -file.last)  # the newest goes on
         self._pid = os.getpid()
+
+    def _ended(self) -> list[MappedFile]:
+        """The two files of a process that has ended: its entries kept, its files reused."""
+        for path in self._files_kept():
+            if path.suffix == ".0" and (first := MappedFile.taken(path)) is not None:
+                second = MappedFile.taken(path.with_suffix(".1"))
+                if second is not None:
+                    return [first, second]
+                first.close()
+        return []
 
     def _files_kept(self) -> list[Path]:
         try:
@@ -161,7 +173,7 @@ class FileJournal:
 
     def clear(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        making = self.folder / f"{CLEARED}.{os.getpid()}.new"
+        making = self.folder / f"{CLEARED}.{os.getpid()}.{threading.get_ident()}.new"
         making.write_text(str(time.time_ns()))
         making.replace(self.folder / CLEARED)
         for path in self._files_kept():
@@ -183,21 +195,58 @@ class FileJournal:
 
 
 class MappedFile:
-    """A file of a process's journal, mapped: the bytes and the entries written in it."""
+    """A file of a process's journal, locked (flock, exclusive) while the process lives and
+    mapped: the bytes and the entries written in it, and the time of its last entry."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, fd: int) -> None:
+        """`fd`: the file, open and locked; what it holds already is kept, but a line its
+        process did not finish."""
+        self.fd = fd
+        room = max(CHUNK, -(-os.fstat(fd).st_size // CHUNK) * CHUNK)
+        os.posix_fallocate(fd, 0, room)  # OSError for a full disk, before any write
+        self.map = mmap.mmap(fd, room)
+        end = self.map.find(b"\0")
+        end = room if end < 0 else end
+        self.used = self.map.rfind(b"\n", 0, end) + 1
+        self.map[self.used : end] = bytes(end - self.used)
+        self.entries = self.map[: self.used].count(b"\n")
+        start = self.map.rfind(b"\n", 0, max(self.used - 1, 0)) + 1
+        stamp = self.map[start : self.used].partition(b" ")[0]
+        self.last = int(stamp) if stamp.isdigit() else 0
+
+    @classmethod
+    def made(cls, path: Path) -> MappedFile:
+        """A new file at `path`, made under another name and renamed once locked."""
         making = path.with_name(f"{path.name}.new")
-        self.fd = os.open(making, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        fd = os.open(making, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         try:
-            fcntl.flock(self.fd, fcntl.LOCK_SH)  # held while the process lives
-            os.posix_fallocate(self.fd, 0, CHUNK)
-            self.map = mmap.mmap(self.fd, CHUNK)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            file = cls(fd)
         except BaseException:
-            os.close(self.fd)
+            os.close(fd)
             making.unlink()
             raise
         making.rename(path)
-        self.used = self.entries = 0
+        return file
+
+    @classmethod
+    def taken(cls, path: Path) -> MappedFile | None:
+        """The file at `path` if no process holds it (its process has ended), now this one's."""
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CLOEXEC)
+        except FileNotFoundError:
+            return None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if os.fstat(fd).st_ino != os.stat(path).st_ino:  # removed meanwhile (a clear)
+                raise FileNotFoundError(path)
+            return cls(fd)
+        except (BlockingIOError, FileNotFoundError):
+            os.close(fd)
+            return None
+        except BaseException:
+            os.close(fd)
+            raise
 
     def add(self, line: bytes) -> None:
         end = self.used + len(line)
