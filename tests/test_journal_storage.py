@@ -4,6 +4,7 @@ read whole lines only, emptied for live processes and removed for ended ones."""
 
 from __future__ import annotations
 
+import fcntl
 import subprocess
 import sys
 import time
@@ -14,7 +15,14 @@ from typing import Any
 import pytest
 
 from mockjobs.store import open_store
-from mockjobs.store.journal import CHUNK, FileJournal, JournalStorage, MemoryJournal, newest
+from mockjobs.store.journal import (
+    CHUNK,
+    FileJournal,
+    JournalStorage,
+    MappedFile,
+    MemoryJournal,
+    newest,
+)
 from mockjobs.store.sqlite import JOURNAL_FOLDER
 
 from .postgres import fresh_schema
@@ -104,7 +112,8 @@ def test_a_file_journal_keeps_two_bounded_files_a_process(tmp_path: Path) -> Non
     assert [path.suffix for path in files] == [".0", ".1"]
     lines = sorted(len(written(path)) for path in files)
     assert lines == [3, 4]  # 8 written, emptied, 3 written; the other holds 4 of them
-    assert {path.stat().st_size for path in files} == {CHUNK}  # its room, reserved
+    assert {path.stat().st_size for path in files} == {CHUNK}
+    assert all(path.stat().st_blocks * 512 >= CHUNK for path in files)  # reserved, not sparse
     assert [e["n"] for e in journal.entries()] == [7, 8, 9, 10]
 
 
@@ -198,6 +207,51 @@ def test_a_line_its_process_did_not_finish_is_dropped_not_continued(tmp_path: Pa
     assert [e["n"] for e in journal.entries()] == [1, 3]
     assert written(folder / "1-1.0")[0] == b'100 {"n": 1}'
     assert len(written(folder / "1-1.0")) == 2
+
+
+def test_a_read_meanwhile_a_file_is_emptied_keeps_the_window_whole(tmp_path: Path) -> None:
+    """The reader reads the file being written, the writer fills it and empties the other
+    (where the window's older entries were), then the reader reads that other."""
+    journal = FileJournal(tmp_path / "requests", 4)
+    for number in range(1, 11):  # .0: 9, 10 (written); .1: 5 to 8
+        journal.append(entry(number))
+    read = journal._read
+
+    def read_while_appending(path: Path) -> bytes:
+        data = read(path)
+        if path.suffix == ".0" and not appended:
+            appended.append(True)
+            for number in (11, 12, 13):  # .0 full, then .1 emptied for 13
+                journal.append(entry(number))
+        return data
+
+    appended: list[bool] = []
+    journal._read = read_while_appending  # type: ignore[method-assign]
+    assert [e["n"] for e in journal.entries()] == [10, 11, 12, 13]
+
+
+def test_a_closed_stores_journal_files_are_taken_by_the_next(tmp_path: Path) -> None:
+    url = str(tmp_path / "mock.db")
+    for number in (1, 2):
+        for journal in storage(url, 5):
+            journal.append(entry(number))
+    folder = Path(JOURNAL_FOLDER.format(url))
+    assert len(list(folder.iterdir())) == 2
+    assert [e["n"] for e in FileJournal(folder, 5).entries()] == [1, 2]
+
+
+def test_a_file_not_made_lets_go_of_the_one_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made = MappedFile.made
+    monkeypatch.setattr(
+        MappedFile, "made", lambda path: made(path) if path.suffix == ".0" else 1 / 0
+    )
+    with pytest.raises(ZeroDivisionError):
+        FileJournal(tmp_path / "requests", 5).append(entry(1))
+    (first,) = (tmp_path / "requests").iterdir()
+    with first.open("rb") as file:
+        fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)  # no process holds it
 
 
 def test_an_sqlite_file_keeps_its_journal_beside_it_and_no_journal_table(tmp_path: Path) -> None:

@@ -2,14 +2,16 @@
 
 The data version is kept by the database (triggers on every data table), so a write made any
 way — through a repository, a reset, raw SQL, in this process or another — is seen by the
-very next request. The journal, the fault rules, the clock and the configured data set live
-in the database too, so that several processes on one database behave as one mock.
+very next request. The fault rules, the clock and the configured data set live in the
+database too, and the journal where every process reads it (store/journal.py), so that
+several processes on one database behave as one mock.
 """
 
 from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import datetime
@@ -145,6 +147,25 @@ def test_a_write_sees_its_own_version_and_a_rollback_leaves_it(sqlite_url: str) 
         raise RuntimeError("rolled back")
     assert store.version() == version
     assert [store.stamp()[0] for _ in range(2)] == [version] * 2
+
+
+def test_a_file_is_read_where_it_was_opened_after_a_chdir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    store = open_store("mock.db")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    Jobs(store).insert(generate_jobs(1))
+    stamps: list[tuple[int, int]] = []
+    thread = threading.Thread(target=lambda: stamps.append(store.stamp()))  # a new connection
+    thread.start()
+    thread.join()
+    store.journal(5).append({"n": 1})
+    assert stamps[0][0] == store.read_version() > 0
+    assert list(elsewhere.iterdir()) == []  # no database made here, no journal
+    store.close()
 
 
 def get(url: str, path: str) -> requests.Response:

@@ -23,7 +23,7 @@ class QueryArgs(Protocol):
     def getlist(self, name: str) -> list[str]: ...
 
 
-KEPT_QUERY = 2048  # bytes: a query string up to this long is kept parsed (query_lists)
+KEPT_QUERY = 512  # bytes: a query string up to this long is kept parsed (query_lists)
 
 
 def query_pairs(raw: bytes) -> list[tuple[str, str]]:
@@ -46,7 +46,8 @@ def _lists(raw: bytes) -> dict[str, list[str]]:
     return lists
 
 
-_kept_lists = lru_cache(maxsize=1024)(_lists)  # at most 1,024 of 2 KB
+# 256 of them: at most about 10 MB, were each 512 bytes of one-letter names and values
+_kept_lists = lru_cache(maxsize=256)(_lists)
 
 
 def pydantic_error(type_: str, msg: str, ctx: dict[str, Any] | None = None) -> ValidationError:

@@ -18,7 +18,6 @@ Each keeps an entry as its JSON text, read back as a copy of its own.
 from __future__ import annotations
 
 import collections
-import fcntl
 import json
 import mmap
 import os
@@ -28,6 +27,11 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from .base import Store
+
+try:
+    import fcntl
+except ImportError:  # Windows: no flock; an SQLite file keeps its journal in a table there
+    fcntl = None  # type: ignore[assignment]
 from .state import Table
 from .tables import dump_json
 
@@ -75,6 +79,7 @@ class MemoryJournal:
         self._texts.clear()
 
 
+FILES_WORK = fcntl is not None and hasattr(os, "posix_fallocate")  # Linux, the BSDs
 CHUNK = 1 << 20  # a journal file's room is reserved a megabyte at a time
 CLEARED = "cleared"  # the file in a journal's folder that says when it was last cleared
 
@@ -122,10 +127,26 @@ class FileJournal:
         for file in self._files:  # a parent's, in a forked child
             file.close()
         self.folder.mkdir(parents=True, exist_ok=True)
+        self._files, self._pid = [], 0
         name = self.folder / f"{os.getpid()}-{time.time_ns()}"
-        files = self._ended() or [MappedFile.made(name.with_suffix(f".{part}")) for part in "01"]
+        files = self._ended()
+        if not files:
+            files = [MappedFile.made(name.with_suffix(".0"))]
+            try:
+                files.append(MappedFile.made(name.with_suffix(".1")))
+            except BaseException:
+                files[0].close()  # and its file stays, for the next process to take
+                raise
         self._files = sorted(files, key=lambda file: -file.last)  # the newest goes on
         self._pid = os.getpid()
+
+    def close(self) -> None:
+        """Let go of this process's files (another process may take them)."""
+        with self._lock:
+            if self._pid == os.getpid():
+                for file in self._files:
+                    file.close()
+            self._files, self._pid = [], 0
 
     def _ended(self) -> list[MappedFile]:
         """The two files of a process that has ended: its entries kept, its files reused."""
@@ -151,19 +172,24 @@ class FileJournal:
 
     def _texts(self) -> list[bytes]:
         """The JSON text of every entry kept since the last clear, oldest first."""
-        cleared, lines = self._cleared(), []
-        for number, path in enumerate(self._files_kept()):
-            try:
-                data = path.read_bytes()
-            except FileNotFoundError:  # removed by a clear meanwhile
-                continue
+        cleared, lines = self._cleared(), set()
+        paths = self._files_kept()
+        # Each .0 is read again after its .1: a process that filled the file read first and
+        # emptied the other meanwhile has left the entries it emptied in the first, now whole.
+        for path in paths + [path for path in paths if path.suffix == ".0"]:
+            data = self._read(path)
             end = data.find(b"\0")  # the room not yet written
-            for place, line in enumerate(data[: None if end < 0 else end].split(b"\n")[:-1]):
+            for line in data[: None if end < 0 else end].split(b"\n")[:-1]:
                 stamp, _, text = line.partition(b" ")  # the last piece: incomplete, left
                 if stamp.isdigit() and int(stamp) > cleared:
-                    lines.append((int(stamp), number, place, text))
-        lines.sort()
-        return [text for *_, text in lines]
+                    lines.add((int(stamp), path.name, text))
+        return [text for *_, text in sorted(lines)]
+
+    def _read(self, path: Path) -> bytes:
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:  # removed by a clear meanwhile
+            return b""
 
     def entries(self, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
         return [json.loads(text) for text in newest(self._texts(), self.size, limit, offset)]

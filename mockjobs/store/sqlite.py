@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import sqlite3
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import peewee
 
 from ..vocabulary import MEMORY
 from .base import CHANGES_TABLE, STAMP, STATE_VERSION_TABLE, VERSION_TABLE, Store
-from .journal import FileJournal, JournalStorage, MemoryJournal
+from .journal import FILES_WORK, FileJournal, JournalStorage, JournalTable, MemoryJournal
+from .tables import JOURNAL_TABLE, KEPT_STATE
 
 JOURNAL_FOLDER = "{}-requests"  # beside the database file, as SQLite's own -wal and -shm
 
@@ -29,10 +31,13 @@ class SqliteStore(Store):
     """
 
     name = "SQLite"
+    state_tables = KEPT_STATE if FILES_WORK else (*KEPT_STATE, JOURNAL_TABLE)
 
     def open(self, url: str) -> peewee.Database:
         self.lock = threading.RLock()
         self._readers = threading.local()  # .connection: the thread's own, for read_stamp
+        self._path = url if url == MEMORY else os.path.abspath(url)  # as it was opened
+        self._journals: list[FileJournal] = []  # closed with the store
         self._kept_stamp = (-1, (0, 0))  # in memory: (the connection's changes, the stamp)
         pragmas: dict[str, Any] = {}
         if url != MEMORY:
@@ -56,7 +61,12 @@ class SqliteStore(Store):
         if self.url != MEMORY:
             connection = getattr(self._readers, "connection", None)
             if connection is None:
-                connection = sqlite3.connect(self.url, timeout=5, check_same_thread=False)
+                connection = peewee.sqlite3.connect(  # peewee's SQLite: one library's locks
+                    f"file:{quote(self._path)}?mode=rw",
+                    uri=True,
+                    timeout=5,
+                    check_same_thread=False,
+                )
                 self._readers.connection = connection
             return connection.execute(STAMP).fetchone()  # type: ignore[no-any-return]
         changes = self.database.connection().total_changes  # triggers' rows included
@@ -70,7 +80,11 @@ class SqliteStore(Store):
     def journal(self, size: int) -> JournalStorage:
         if self.url == MEMORY:
             return MemoryJournal(size)
-        return FileJournal(Path(JOURNAL_FOLDER.format(self.url)), size)
+        if not FILES_WORK:
+            return JournalTable(self, size)
+        journal = FileJournal(Path(JOURNAL_FOLDER.format(self._path)), size)
+        self._journals.append(journal)
+        return journal
 
     def installing(self) -> AbstractContextManager[Any]:
         # The write lock first: a read turned write fails at once if another process wrote
@@ -153,6 +167,8 @@ class SqliteStore(Store):
 
     def close(self) -> None:
         super().close()
+        for journal in self._journals:
+            journal.close()
         connection = getattr(self._readers, "connection", None)  # others': as their threads end
         if connection is not None:
             connection.close()
