@@ -27,13 +27,13 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from .base import Store
+from .state import Table
+from .tables import dump_json
 
 try:
     import fcntl
 except ImportError:  # Windows: no flock; an SQLite file keeps its journal in a table there
     fcntl = None  # type: ignore[assignment]
-from .state import Table
-from .tables import dump_json
 
 T = TypeVar("T")
 
@@ -135,7 +135,7 @@ class FileJournal:
             try:
                 files.append(MappedFile.made(name.with_suffix(".1")))
             except BaseException:
-                files[0].close()  # and its file stays, for the next process to take
+                files[0].close()  # its file alone: removed by the next clear
                 raise
         self._files = sorted(files, key=lambda file: -file.last)  # the newest goes on
         self._pid = os.getpid()
