@@ -157,8 +157,10 @@ def test_clearing_empties_live_processes_files_and_removes_ended_ones(tmp_path: 
     subprocess.run([sys.executable, "-c", APPEND_AND_END, str(folder)], check=True, cwd=ROOT)
     assert [e["n"] for e in journal.entries()] == [1, "ended"]
     assert len(journal._files_kept()) == 4
+    (folder / "9-9.0.new").write_bytes(b"")  # a process killed as it made its files
     journal.clear()
     assert len(journal._files_kept()) == 2  # this process's, emptied; the ended one's gone
+    assert not (folder / "9-9.0.new").exists()
     assert journal.entries() == []
     journal.append(entry(2))  # writes on, in the same files
     assert [e["n"] for e in journal.entries()] == [2]

@@ -202,7 +202,8 @@ class FileJournal:
         making = self.folder / f"{CLEARED}.{os.getpid()}.{threading.get_ident()}.new"
         making.write_text(str(time.time_ns()))
         making.replace(self.folder / CLEARED)
-        for path in self._files_kept():
+        unfinished = list(self.folder.glob("*.[01].new"))  # a process died making its files
+        for path in self._files_kept() + unfinished:
             try:
                 fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
             except FileNotFoundError:
