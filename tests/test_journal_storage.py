@@ -15,14 +15,8 @@ from typing import Any
 import pytest
 
 from mockjobs.store import open_store
-from mockjobs.store.journal import (
-    CHUNK,
-    FileJournal,
-    JournalStorage,
-    MappedFile,
-    MemoryJournal,
-    newest,
-)
+from mockjobs.store.journal import JournalStorage, MemoryJournal, newest
+from mockjobs.store.journal_files import CHUNK, FileJournal, MappedFile
 from mockjobs.store.sqlite import JOURNAL_FOLDER
 
 from .postgres import fresh_schema
@@ -145,7 +139,7 @@ def test_a_file_journal_reads_whole_lines_only_in_time_order(tmp_path: Path) -> 
 APPEND_AND_END = """
 import sys
 from pathlib import Path
-from mockjobs.store.journal import FileJournal
+from mockjobs.store.journal_files import FileJournal
 FileJournal(Path(sys.argv[1]), 10).append({"n": "ended"})
 """
 
@@ -183,7 +177,7 @@ def test_a_clear_by_another_process_hides_what_came_before_and_shortens_no_file(
 APPEND = """
 import sys
 from pathlib import Path
-from mockjobs.store.journal import FileJournal
+from mockjobs.store.journal_files import FileJournal
 journal = FileJournal(Path(sys.argv[1]), 3)
 for number in sys.argv[2:]:
     journal.append({"n": int(number)})

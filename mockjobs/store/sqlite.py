@@ -14,7 +14,8 @@ import peewee
 
 from ..vocabulary import MEMORY
 from .base import CHANGES_TABLE, STAMP, STATE_VERSION_TABLE, VERSION_TABLE, Store
-from .journal import FILES_WORK, FileJournal, JournalStorage, JournalTable, MemoryJournal
+from .journal import JournalStorage, JournalTable, MemoryJournal
+from .journal_files import FILES_WORK, FileJournal
 from .tables import JOURNAL_TABLE, KEPT_STATE
 
 JOURNAL_FOLDER = "{}-requests"  # beside the database file, as SQLite's own -wal and -shm
