@@ -5,7 +5,7 @@ serve`, or MockJobsServer's thread) is joined by N-1 worker processes: each acce
 listening socket, which the kernel shares among them, and opens the same database, where
 everything a request can see or change lives (the jobs and batches, the fault rules, the
 clock, the data version that empties every process's caches; the journal in files of each
-process beside it, store/journal.py), so that they behave
+process beside it, store/journal_files.py), so that they behave
 as one mock and a write is seen by the very next request, whichever process takes it. An
 in-memory database cannot be shared: with several workers it becomes a file in a temporary
 folder, removed when the server is done with it.
