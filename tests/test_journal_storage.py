@@ -5,6 +5,7 @@ read whole lines only, emptied for live processes and removed for ended ones."""
 from __future__ import annotations
 
 import fcntl
+import os
 import subprocess
 import sys
 import time
@@ -248,6 +249,21 @@ def test_a_file_not_made_lets_go_of_the_one_made(
     (first,) = (tmp_path / "requests").iterdir()
     with first.open("rb") as file:
         fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)  # no process holds it
+
+
+def test_a_forked_child_writes_files_of_its_own(tmp_path: Path) -> None:
+    journal = FileJournal(tmp_path / "requests", 10)
+    journal.append(entry(1))
+    child = os.fork()
+    if child == 0:  # the child: the parent's files stay the parent's
+        try:
+            journal.append(entry(2))
+        finally:
+            os._exit(0)
+    assert os.waitpid(child, 0)[1] == 0
+    journal.append(entry(3))
+    assert [e["n"] for e in journal.entries()] == [1, 2, 3]
+    assert len(journal._files_kept()) == 4
 
 
 def test_an_sqlite_file_keeps_its_journal_beside_it_and_no_journal_table(tmp_path: Path) -> None:
