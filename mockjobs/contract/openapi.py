@@ -12,7 +12,8 @@ from marshmallow import fields, validate
 
 from ..vocabulary import INT64_MAX, JOB_FIELDS, ORIGINS, RESPONSE_FIELDS, STATUSES
 from . import answers, control
-from .operations import BATCH_PATHS, CONTROL_PATHS, JOB_PATHS, JOBS, RESOURCE_PATHS, TAGS
+from .control_operations import CONTROL_PATHS
+from .operations import BATCH_PATHS, JOB_PATHS, JOBS, RESOURCE_PATHS, TAGS
 from .query import JobQuerySchema, LaxBoolean, LaxDateTime, LaxInteger
 from .records import JobSchema
 
