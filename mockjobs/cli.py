@@ -20,8 +20,9 @@ from . import recorder, workers, wsgi
 from .app import create_app
 from .client import server_url
 from .contract.openapi import openapi_document
-from .data.fixtures import FixtureError, dump_records
+from .data.fixtures import FixtureError
 from .data.generator import generate
+from .data.writing import dump_records
 from .errors import InvalidInput
 from .mock.datasets import DataSet
 from .options import from_command_line, given_as, setting_options

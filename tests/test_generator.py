@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from mockjobs.data.fixtures import dump_records
 from mockjobs.data.generator import DEVICES, NOW, generate_jobs
+from mockjobs.data.writing import dump_records
 from mockjobs.vocabulary import ORIGINS, RECORD_FIELDS, STATUSES
 
 from .rules import assert_consistent

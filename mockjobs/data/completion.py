@@ -1,6 +1,6 @@
-"""A partial job record completed: the fields a fixture gives kept, the others filled in as
+"""Partial records completed: a job's fields a fixture gives kept, the others filled in as
 the generator would make them, consistent with the given ones (the status they imply, the
-instants in their order, the progress of the status)."""
+instants in their order, the progress of the status); a batch's from its jobs."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 
 from faker import Faker
 
+from ..domain.batches import summary
 from ..domain.jobs import error_messages, seconds
 from ..vocabulary import (
     FAILED_STATUSES,
@@ -120,3 +121,44 @@ def fill_progress(job: dict[str, Any], status: str, rnd: Random) -> int:
     if status in FAILED_STATUSES and job["start_timestamp"] is not None:
         return rnd.randint(1, 99)
     return 0
+
+
+BATCH_FIELDS = ("project_id", "user_id", "origin")  # the same for every job of a batch
+
+
+def complete_batch(given: dict[str, Any], jobs: list[dict[str, Any]], fake: Faker) -> dict[str, Any]:  # fmt: skip
+    """A full batch record: the given fields, the others from its jobs or made up; its status,
+    counts and times from its jobs."""
+    rnd = fake.random
+    first = jobs[0] if jobs else {}
+    emulator = any(job["slurm_cluster_name"] for job in jobs)
+    created = min((job["created_at"] for job in jobs), default=None)
+    batch = {
+        "id": fake.uuid4(), "parent_id": None, "status": "PENDING", "open": False,
+        "device_type": "EMU_MPS" if emulator else "FRESNEL",
+        "project_id": first.get("project_id") or fake.uuid4(),
+        "user_id": first.get("user_id") or fake.uuid4(),
+        "created_at": created or NOW - seconds(rnd.uniform(3600, 30 * 86400)),
+        "queue_priority": "MEDIUM", "tags": [], "webhook": None, "configuration": None,
+        "backend_configuration": None, "sequence_builder": None, "end_datetime": None,
+        **given,
+    }  # fmt: skip
+    batch.setdefault("updated_at", batch["created_at"])
+    if given.get("status") != "CANCELED":
+        batch["status"] = "PENDING"  # what the jobs make it
+    return {**batch, **summary(batch, jobs)}
+
+
+def batch_fields(
+    batches: list[dict[str, Any]], jobs: list[dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """By batch id, the project, user and origin its batch record gives, else its jobs first."""
+    shared: dict[str, dict[str, Any]] = {}
+    keyed = [(b["id"], b) for b in batches if "id" in b]
+    keyed += [(j["batch_id"], j) for j in jobs if "batch_id" in j]
+    for batch_id, record in keyed:
+        known = shared.setdefault(batch_id, {})
+        for key in BATCH_FIELDS:
+            if key in record:
+                known.setdefault(key, record[key])
+    return shared

@@ -1,12 +1,10 @@
 """Fixture files: reading and validating job and batch records, completed (completion.py
-fills in a job's missing fields; the batches here)."""
+fills in their missing fields; writing.py writes a fixture file)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,19 +14,13 @@ from marshmallow import ValidationError
 from ..contract.batches import PARTIAL_BATCH, BatchRecordSchema
 from ..contract.bodies import NotJSON, check, parse_json
 from ..contract.records import JobSchema
-from ..domain.batches import summary
-from ..domain.jobs import inconsistencies, seconds
+from ..domain.jobs import inconsistencies
 from ..errors import InvalidInput, MockJobsError
-from ..vocabulary import (
-    format_timestamp,
-)
-from .completion import complete
-from .generator import NOW
+from .completion import BATCH_FIELDS, batch_fields, complete, complete_batch
 
 RECORD_SCHEMA = JobSchema()
 BATCH_SCHEMA = BatchRecordSchema()
 BATCH = "batch record"  # how an error names a batch record
-BATCH_FIELDS = ("project_id", "user_id", "origin")  # the same for every job of a batch
 
 
 MAX_REPORTED = 20  # a fixture's errors reported at once, at most
@@ -277,29 +269,6 @@ def complete_batches(
     return records
 
 
-def complete_batch(given: dict[str, Any], jobs: list[dict[str, Any]], fake: Faker) -> dict[str, Any]:  # fmt: skip
-    """A full batch record: the given fields, the others from its jobs or made up; its status,
-    counts and times from its jobs."""
-    rnd = fake.random
-    first = jobs[0] if jobs else {}
-    emulator = any(job["slurm_cluster_name"] for job in jobs)
-    created = min((job["created_at"] for job in jobs), default=None)
-    batch = {
-        "id": fake.uuid4(), "parent_id": None, "status": "PENDING", "open": False,
-        "device_type": "EMU_MPS" if emulator else "FRESNEL",
-        "project_id": first.get("project_id") or fake.uuid4(),
-        "user_id": first.get("user_id") or fake.uuid4(),
-        "created_at": created or NOW - seconds(rnd.uniform(3600, 30 * 86400)),
-        "queue_priority": "MEDIUM", "tags": [], "webhook": None, "configuration": None,
-        "backend_configuration": None, "sequence_builder": None, "end_datetime": None,
-        **given,
-    }  # fmt: skip
-    batch.setdefault("updated_at", batch["created_at"])
-    if given.get("status") != "CANCELED":
-        batch["status"] = "PENDING"  # what the jobs make it
-    return {**batch, **summary(batch, jobs)}
-
-
 def encodable(value: Any) -> bool:
     """Whether a JSON value can be stored: JSON's \\ud800 escapes make strings UTF-8 cannot hold."""
     try:
@@ -307,21 +276,6 @@ def encodable(value: Any) -> bool:
     except UnicodeEncodeError:
         return False
     return True
-
-
-def batch_fields(
-    batches: list[dict[str, Any]], jobs: list[dict[str, Any]]
-) -> dict[str, dict[str, Any]]:
-    """By batch id, the project, user and origin its batch record gives, else its jobs first."""
-    shared: dict[str, dict[str, Any]] = {}
-    keyed = [(b["id"], b) for b in batches if "id" in b]
-    keyed += [(j["batch_id"], j) for j in jobs if "batch_id" in j]
-    for batch_id, record in keyed:
-        known = shared.setdefault(batch_id, {})
-        for key in BATCH_FIELDS:
-            if key in record:
-                known.setdefault(key, record[key])
-    return shared
 
 
 def first_message(messages: dict[str, Any]) -> tuple[str, str]:
@@ -333,31 +287,3 @@ def first_message(messages: dict[str, Any]) -> tuple[str, str]:
     if isinstance(message, list):
         message = message[0]
     return field, str(message)
-
-
-def dump_records(
-    records: Iterable[dict[str, Any]], batches: Iterable[dict[str, Any]] | None = None
-) -> Iterable[str]:
-    """A fixture file's text, in pieces: `{"jobs": [...], "batches": [...]}`, a record a line.
-
-    `batches` is read after the jobs (a generator's batches are known once its jobs are).
-    """
-    yield '{"jobs": [\n'
-    yield from lines(records)
-    if batches is not None:
-        yield '\n],\n"batches": [\n'
-        yield from lines(batches)
-    yield "\n]}\n"
-
-
-def lines(records: Iterable[dict[str, Any]]) -> Iterable[str]:
-    for index, record in enumerate(records):
-        prefix = ",\n" if index else ""
-        yield prefix + json.dumps(to_json(record), ensure_ascii=False, separators=(",", ":"))
-
-
-def to_json(record: dict[str, Any]) -> dict[str, Any]:
-    return {
-        key: format_timestamp(value) if isinstance(value, datetime) else value
-        for key, value in record.items()
-    }

@@ -9,8 +9,9 @@ from typing import Any
 
 from ..contract.quick import quick_dump
 from ..contract.records import JobSchema
-from ..data.fixtures import BATCH, FixtureError, parse_fixture, to_json
+from ..data.fixtures import BATCH, FixtureError, parse_fixture
 from ..data.results import generated_result
+from ..data.writing import to_json
 from ..domain.jobs import cancel
 from ..errors import InvalidInput
 from ..queries.index_list import ListIndex
