@@ -16,7 +16,7 @@ from typing import Any
 import click
 import peewee
 
-from . import recorder, workers, wsgi
+from . import record_query, recorder, workers, wsgi
 from .app import create_app
 from .client import server_url
 from .contract.openapi import openapi_document
@@ -172,9 +172,9 @@ def generate_command(count: int, random_seed: int, output: str) -> None:
 
 def filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The job list's filters as options of `record`: --status, --id-starts-with, ..."""
-    for parameter, repeated, metavar, help_text in reversed(recorder.FILTERS):
+    for parameter, repeated, metavar, help_text in reversed(record_query.FILTERS):
         command = click.option(
-            recorder.option_name(parameter), parameter, multiple=repeated,
+            record_query.option_name(parameter), parameter, multiple=repeated,
             metavar=metavar, help=help_text,
         )(command)  # fmt: skip
     return command
@@ -232,8 +232,8 @@ def record_command(
     """
     try:
         base = server_url(url, "--url")
-        query = recorder.job_query(filters)
-    except (InvalidInput, recorder.BadOption) as error:
+        query = record_query.job_query(filters)
+    except (InvalidInput, record_query.BadOption) as error:
         raise CommandError(str(error)) from None
     path = None if output == "-" else Path(output)
     if path is not None and (path.is_dir() or not path.parent.is_dir()):

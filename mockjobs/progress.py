@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -86,3 +87,29 @@ class ProgressLines:
         percent = self.done * 100 // total
         click.echo(f"mockjobs: {self.label}: {self.done:,} of {total:,} ({percent} %)", err=True)
         self.shown, self.shown_at = self.done, now
+
+
+class Progress:
+    """A recording's progress: lines on stderr, at most every PROGRESS_EVERY seconds, as
+    `recorded 300 of 1,234 jobs` (its total grows as it finds more to fetch)."""
+
+    def __init__(self, say: Callable[[str], None] | None, total: int = 0) -> None:
+        self.say, self.total, self.done = say, total, 0
+        self.what = "recorded {done} of {total} jobs"
+        self.last = time.monotonic()
+        self.lock = threading.Lock()
+
+    def phase(self, what: str, total: int, done: int = 0) -> None:
+        self.what, self.total, self.done = what, total, done
+
+    def advance(self, count: int = 1) -> None:
+        with self.lock:
+            self.done += count
+            self.total = max(self.total, self.done)
+            now = time.monotonic()
+            if self.say is not None and now - self.last >= PROGRESS_EVERY:
+                self.last = now
+                self.say("mockjobs: " + self.line())
+
+    def line(self) -> str:
+        return self.what.format(done=f"{self.done:,}", total=f"{self.total:,}")

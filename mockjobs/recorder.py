@@ -15,8 +15,6 @@ back the same pages. What the list does not show is recovered where the API tell
 
 from __future__ import annotations
 
-import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -25,104 +23,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from .contract.errors import RequestValidationError
-from .contract.query import parse_query
 from .data.fixtures import FixtureError, parse_fixture
 from .domain.batches import batch_status
+from .progress import Progress
 from .remote import Client, RecordError, data_of, page_of
 from .vocabulary import BATCH_RECORD_FIELDS, ORIGINS, RESPONSE_FIELDS, STATUSES
 
 JOBS, BATCHES = "/api/v2/jobs", "/api/v1/batches"
 CHUNK = 50  # ids a query names at most: about 2 KB of URL
 ORDER = (("order_by", "created_at"), ("order_by_direction", "ASC"))  # new jobs come last
-PROGRESS_EVERY = 2.0  # seconds between progress lines
-
-# The job list's filters, in the API document's order: (parameter, repeated, metavar, help).
-FILTERS = (
-    ("id", True, "ID", "A job id (repeatable)."),
-    ("id__starts_with", False, "TEXT", "Jobs whose id starts with TEXT."),
-    ("batch_id", True, "ID", "A batch id (repeatable)."),
-    ("project_id", True, "ID", "A project id (repeatable)."),
-    ("user_id", True, "ID", "A user id (repeatable)."),
-    ("status", True, "STATUS", "A job status (repeatable): PENDING, RUNNING, DONE, ..."),
-    ("min_runs", False, "N", "Jobs of at least N runs."),
-    ("max_runs", False, "N", "Jobs of at most N runs."),
-    ("errors", False, "BOOL", "true: jobs with error messages; false: without."),
-    ("origin", True, "ORIGIN", "An origin (repeatable): CLIENT AZURE OVH UNKNOWN."),
-    ("start_date", False, "INSTANT", "Jobs started at or after the instant (ISO 8601 or Unix)."),
-    ("end_date", False, "INSTANT", "Jobs ended at or before the instant."),
-)
-
-
-class BadOption(ValueError):
-    """An option the command refuses before sending anything (exit status 2)."""
-
-
-def option_name(parameter: str) -> str:
-    """The command-line option of a query parameter: `id__starts_with` is --id-starts-with."""
-    return "--" + parameter.replace("__", "_").replace("_", "-")
-
-
-class Args:
-    """Query pairs as parse_query reads them."""
-
-    def __init__(self, pairs: Sequence[tuple[str, str]]) -> None:
-        self.pairs = pairs
-
-    def __contains__(self, name: object) -> bool:
-        return any(key == name for key, _ in self.pairs)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(dict.fromkeys(key for key, _ in self.pairs))
-
-    def getlist(self, name: str) -> list[str]:
-        return [value for key, value in self.pairs if key == name]
-
-
-def job_query(filters: dict[str, Any]) -> list[tuple[str, str]]:
-    """The job list's query of the filter options given, checked as the API checks it.
-
-    Values are passed on as given; one the API would refuse is a BadOption naming the option.
-    """
-    pairs: list[tuple[str, str]] = []
-    for parameter, repeated, _, _ in FILTERS:
-        value = filters.get(parameter)
-        values = list(value or ()) if repeated else ([] if value is None else [value])
-        pairs.extend((parameter, text) for text in values)
-    try:
-        parse_query(Args(pairs))
-    except RequestValidationError as error:
-        raise BadOption(
-            "; ".join(
-                f"{option_name(e['loc'][1])} {e['input']!r}: {e['msg']}" for e in error.detail
-            )
-        ) from None
-    return pairs
-
-
-class Progress:
-    """Lines on stderr, at most every PROGRESS_EVERY seconds: `recorded 300 of 1,234 jobs`."""
-
-    def __init__(self, say: Callable[[str], None] | None, total: int = 0) -> None:
-        self.say, self.total, self.done = say, total, 0
-        self.what = "recorded {done} of {total} jobs"
-        self.last = time.monotonic()
-        self.lock = threading.Lock()
-
-    def phase(self, what: str, total: int, done: int = 0) -> None:
-        self.what, self.total, self.done = what, total, done
-
-    def advance(self, count: int = 1) -> None:
-        with self.lock:
-            self.done += count
-            self.total = max(self.total, self.done)
-            now = time.monotonic()
-            if self.say is not None and now - self.last >= PROGRESS_EVERY:
-                self.last = now
-                self.say("mockjobs: " + self.line())
-
-    def line(self) -> str:
-        return self.what.format(done=f"{self.done:,}", total=f"{self.total:,}")
 
 
 @dataclass

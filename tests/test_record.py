@@ -18,9 +18,10 @@ import pytest
 import requests
 from flask.testing import FlaskClient
 
-from mockjobs import recorder, remote
+from mockjobs import progress, recorder, remote
 from mockjobs.app import create_app
 from mockjobs.cli import main
+from mockjobs.progress import Progress
 from mockjobs.vocabulary import SORTABLE_FIELDS
 
 from .test_cli import serving
@@ -488,17 +489,17 @@ def test_bad_options_exit_2_with_one_line(
 def test_progress_is_periodic_and_quiet_is_quiet(
     source: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(recorder, "PROGRESS_EVERY", 0)
+    monkeypatch.setattr(progress, "PROGRESS_EVERY", 0)
     err = recorded(capsys, tmp_path / "x.json", source, "--status", "DONE", "--only-matching")
     done = len(jobs_of(source, "status=DONE"))
     lines = err.splitlines()
     assert f"mockjobs: recorded 1 of {done} jobs" in lines
     assert f"mockjobs: recorded {done} of {done} jobs" in lines
-    monkeypatch.setattr(recorder, "PROGRESS_EVERY", 3600)
+    monkeypatch.setattr(progress, "PROGRESS_EVERY", 3600)
     assert recorded(capsys, tmp_path / "x.json", source, "--status", "DONE", "-q") == ""
-    progress = recorder.Progress(None, 1_234_567)
-    progress.advance(1300)
-    assert progress.line() == "recorded 1,300 of 1,234,567 jobs"
+    lines = Progress(None, 1_234_567)
+    lines.advance(1300)
+    assert lines.line() == "recorded 1,300 of 1,234,567 jobs"
 
 
 def test_the_fixture_can_go_to_stdout(source: str, capsys: pytest.CaptureFixture[str]) -> None:
