@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import os
 import signal
@@ -80,7 +79,7 @@ def serve(**options: Any) -> None:
             " (use --reset to replace them)"
         )
     http_server = wsgi.wsgi_server(app, sock, values)
-    warning = exposure_warning(values["host"], values["token"])
+    warning = wsgi.exposure_warning(values["host"], values["token"])
     if warning:
         click.echo(warning, err=True)
     others = workers.Workers(values["workers"], sock, app.config, values)
@@ -129,26 +128,6 @@ def enumeration(items: Sequence[str]) -> str:
 def note(message: str) -> None:
     """One line on stderr about an option given that changes nothing."""
     click.echo(f"mockjobs: note: {message}", err=True)
-
-
-def exposure_warning(host: str, token: str | None) -> str | None:
-    """The one line said when a server others can reach needs no token."""
-    if token or is_loopback(host):
-        return None
-    return (
-        f"mockjobs: warning: serving on {host or '*'} without --token: anyone who can reach"
-        " this machine can read and change the mock"
-    )
-
-
-def is_loopback(host: str) -> bool:
-    """Whether `host` names this machine only (127.0.0.0/8, ::1, localhost)."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 @cli.command("generate")

@@ -6,6 +6,7 @@ JSON for the requests waitress itself refuses, and the access log.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import os
@@ -205,3 +206,23 @@ def raise_file_limit(wanted: int) -> None:
 def base_url(sock: socket.socket) -> str:
     host, port = sock.getsockname()[:2]
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def exposure_warning(host: str, token: str | None) -> str | None:
+    """The one line said when a server others can reach needs no token."""
+    if token or is_loopback(host):
+        return None
+    return (
+        f"mockjobs: warning: serving on {host or '*'} without --token: anyone who can reach"
+        " this machine can read and change the mock"
+    )
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` names this machine only (127.0.0.0/8, ::1, localhost)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

@@ -24,10 +24,10 @@ import requests
 from mockjobs import progress as progress_module
 from mockjobs import wsgi
 from mockjobs.app import create_app
-from mockjobs.cli import exposure_warning, main
+from mockjobs.cli import main
 from mockjobs.progress import ProgressLines, progress_bar
 from mockjobs.settings import SETTINGS
-from mockjobs.wsgi import served_hosts
+from mockjobs.wsgi import exposure_warning, served_hosts
 
 SERVE_TIMEOUT = 30  # seconds to wait for the start-up line
 
