@@ -1,0 +1,115 @@
+"""The versions a request reads (store.stamp): once a request, the statement skipped in memory
+while no row changed, a file's on the thread's own connection; every write seen by the next
+request, its own transaction's included."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from mockjobs.app import create_app
+from mockjobs.data.generator import generate_jobs
+from mockjobs.store import open_store
+from mockjobs.store.base import STAMP
+from mockjobs.store.jobs import Jobs
+
+from .test_shared import WRITES, expected, listed
+
+
+@pytest.fixture(params=["memory", "file"])
+def sqlite_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An SQLite database in memory, or in a file (read by each thread on its own connection)."""
+    return ":memory:" if request.param == "memory" else str(tmp_path / "mock.db")
+
+
+@pytest.mark.parametrize("write", WRITES)
+def test_a_write_in_process_is_seen_by_the_next_request(write: str, sqlite_url: str) -> None:
+    app = create_app({"SEED": 20, "DB": sqlite_url})
+    api, mock = app.test_client(), app.extensions["mockjobs"]
+    before = listed(api)
+    api.post("/_mock/jobs", json=[{}])
+    job = before["data"][0]["id"]
+    assert listed(api)["pagination"]["total"] == 21
+    WRITES[write](mock.store, job)
+    assert expected(write, before, job)(listed(api)), write
+
+
+def test_repository_operations_bump_the_databases_version(sqlite_url: str) -> None:
+    store = open_store(sqlite_url)
+    jobs, version = Jobs(store), store.version()
+    jobs.insert(generate_jobs(3))
+    assert store.version() > version
+    for operation in (
+        lambda: jobs.update([(jobs.live()[0]["id"], jobs.live()[0]["status"], {"runs": 1})]),
+        lambda: (store.snapshot("s"), jobs.clear()),
+        lambda: store.restore("s"),
+    ):
+        version = store.version()
+        operation()
+        assert store.version() > version
+    version = store.version()
+    store.snapshot("t")  # copies: no data changed
+    jobs.update([("no such job", "DONE", {"runs": 1})])  # nothing matched
+    assert store.version() == version
+
+
+def test_a_write_sees_its_own_version_and_a_rollback_leaves_it(sqlite_url: str) -> None:
+    store = open_store(sqlite_url)
+    jobs, version = Jobs(store), store.version()
+    with pytest.raises(RuntimeError), store.writing():
+        jobs.insert(generate_jobs(1))
+        assert store.stamp()[0] > version  # not yet committed: seen by its own transaction
+        raise RuntimeError("rolled back")
+    assert store.version() == version
+    assert [store.stamp()[0] for _ in range(2)] == [version] * 2
+
+
+def test_a_file_is_read_where_it_was_opened_after_a_chdir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    store = open_store("mock.db")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    Jobs(store).insert(generate_jobs(1))
+    stamps: list[tuple[int, int]] = []
+    thread = threading.Thread(target=lambda: stamps.append(store.stamp()))  # a new connection
+    thread.start()
+    thread.join()
+    store.journal(5).append({"n": 1})
+    assert stamps[0][0] == store.read_version() > 0
+    assert list(elsewhere.iterdir()) == []  # no database made here, no journal
+    store.close()
+
+
+def test_a_request_kept_ready_costs_a_statement_at_most_and_sees_its_own_writes(
+    sqlite_url: str,
+) -> None:
+    """The versions (data, rules, clock) are read once a request: in a file, on the thread's
+    own connection; in memory, not at all while no row changed. The journal is not in the
+    database. A request that writes the shared state reads them again."""
+    app = create_app({"SEED": 20, "DB": sqlite_url})
+    api, store = app.test_client(), app.extensions["mockjobs"].store
+    api.get("/api/v2/jobs?limit=5")  # computed and kept, the versions read
+    shared: list[str] = []
+    own: list[str] = []
+    store.database.connection().set_trace_callback(shared.append)
+    if sqlite_url != ":memory:":
+        store._readers.connection.set_trace_callback(own.append)
+    assert [api.get("/api/v2/jobs?limit=5").status_code for _ in range(3)] == [200] * 3
+    assert shared == []
+    assert own == ([] if sqlite_url == ":memory:" else [STAMP] * 3)
+    assert api.get("/_mock/requests?limit=1").get_json()["data"][0]["query"] == {"limit": ["5"]}
+
+    rule = {"path": "/api/v2/jobs", "status": 500, "times": 1}
+    assert api.post("/_mock/faults", json=rule).status_code == 201
+    assert api.get("/api/v2/jobs?limit=5").status_code == 500
+    assert api.get("/api/v2/jobs?limit=5").status_code == 200  # used up, in every process
+    with store.moment():
+        version = store.state_version()
+        store.database.execute_sql("DELETE FROM mockjobs_fault")  # as another process might
+        assert store.state_version() == version  # as it was at the moment's first look
+    assert store.state_version() > version
