@@ -300,6 +300,10 @@ def test_a_database_with_the_older_delete_trigger_gets_the_new_one(tmp_path: Pat
     store = open_store(path)
     sql = "SELECT sql FROM sqlite_master WHERE name = 'job_changes_delete'"
     assert "WHEN" not in store.database.execute_sql(sql).fetchone()[0]
+    schema = store.database.execute_sql("PRAGMA schema_version").fetchone()[0]
+    store.close()
+    store = open_store(path)  # opened again: nothing to replace, the schema as it was
+    assert store.database.execute_sql("PRAGMA schema_version").fetchone()[0] == schema
     store.close()
 
 

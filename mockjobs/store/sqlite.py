@@ -107,9 +107,10 @@ class SqliteStore(Store):
                     f' AFTER {event} ON "{table}"'
                     f" BEGIN UPDATE {STATE_VERSION_TABLE} SET version = version + 1; END"
                 )
-        for name, create in self.data_triggers():
-            if name.endswith("_changes_delete"):  # an older one logged consecutive deletes
-                execute(f'DROP TRIGGER IF EXISTS "{name}"')  # once: made again in files
+        triggers = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND sql LIKE '%WHEN NOT EXISTS%'"  # fmt: skip
+        for (older,) in execute(triggers).fetchall():  # a delete trigger that skipped deletes
+            execute(f'DROP TRIGGER "{older}"')  # once, in a file made before: not every open
+        for _, create in self.data_triggers():
             execute(create)
 
     def data_triggers(self) -> list[tuple[str, str]]:
