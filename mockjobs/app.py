@@ -16,7 +16,7 @@ from .api import admin, batches, docs, job, jobs, resources, ui
 from .api.gate import register_gate
 from .contract.envelope import jsend_fail
 from .contract.errors import ApiError
-from .contract.query import query_pairs
+from .contract.query import query_lists
 from .domain.jobs import Refused
 from .mock.batches import NotFound
 from .mock.datasets import DataSet
@@ -40,8 +40,9 @@ class JSONProvider(DefaultJSONProvider):
 class Request(FlaskRequest):
     @cached_property
     def args(self) -> ImmutableMultiDict[str, str]:  # type: ignore[override]
-        """The query string read as Starlette reads it (contract.query.query_pairs)."""
-        return ImmutableMultiDict(query_pairs(self.query_string))
+        """The query string read as Starlette reads it (contract.query), parsed once for the
+        view, the faults and the journal."""
+        return ImmutableMultiDict(query_lists(self.query_string))
 
 
 def create_app(
