@@ -21,6 +21,7 @@ except ImportError:  # Windows: no flock; an SQLite file keeps its journal in a 
 
 FILES_WORK = fcntl is not None and hasattr(os, "posix_fallocate")  # Linux, the BSDs
 CHUNK = 1 << 20  # a journal file's room is reserved a megabyte at a time
+READ = 64 * 1024  # bytes a read of a journal file takes at a time
 CLEARED = "cleared"  # the file in a journal's folder that says when it was last cleared
 
 
@@ -126,10 +127,17 @@ class FileJournal:
         return [text for *_, text in sorted(lines)]
 
     def _read(self, path: Path) -> bytes:
+        """The file's text up to the room not yet written (not its reserved megabytes)."""
+        pieces = []
         try:
-            return path.read_bytes()
+            with path.open("rb") as file:
+                while piece := file.read(READ):
+                    pieces.append(piece)
+                    if b"\0" in piece:
+                        break
         except FileNotFoundError:  # removed by a clear meanwhile
-            return b""
+            pass
+        return b"".join(pieces)
 
     def entries(self, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
         return [json.loads(text) for text in newest(self._texts(), self.size, limit, offset)]
