@@ -15,10 +15,11 @@ from typing import Any
 
 import pytest
 
+from mockjobs.app import create_app
 from mockjobs.store import open_store
 from mockjobs.store.journal import JournalStorage, MemoryJournal, newest
 from mockjobs.store.journal_files import CHUNK, FileJournal, MappedFile
-from mockjobs.store.sqlite import JOURNAL_FOLDER
+from mockjobs.store.sqlite import JOURNAL_FOLDER, SqliteStore
 
 from .postgres import fresh_schema
 
@@ -30,15 +31,20 @@ def written(path: Path) -> list[bytes]:
     return path.read_bytes().split(b"\0", 1)[0].splitlines()
 
 
-KINDS = ["memory", "file", "table"]
+KINDS = ["memory", "file", "file's table", "table"]
 
 
 @pytest.fixture(params=KINDS)
-def kind(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, Any]]:
-    """A store's URL of each kind of journal storage."""
+def kind(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[str, Any]]:
+    """A store's URL of each kind of journal storage ("file's table": an SQLite file where
+    there is no flock or posix_fallocate, as on macOS and Windows)."""
     if request.param == "memory":
         yield request.param, ":memory:"
-    elif request.param == "file":
+    elif request.param.startswith("file"):
+        if request.param == "file's table":
+            monkeypatch.setattr(SqliteStore, "files_journal", False)
         yield request.param, str(tmp_path / "mock.db")
     else:
         with fresh_schema(request.getfixturevalue("postgres_server")) as url:
@@ -64,7 +70,7 @@ def test_each_storage_keeps_the_latest_entries_with_the_same_answers(
     name, url = kind
     for journal in storage(url, size):
         assert type(journal).__name__ == {"memory": "MemoryJournal", "file": "FileJournal",
-                                          "table": "JournalTable"}[name]  # fmt: skip
+                                          "file's table": "JournalTable", "table": "JournalTable"}[name]  # fmt: skip
         assert (journal.entries(), journal.count()) == ([], 0)
         numbers = list(range(1, 13))  # more than twice the size: a file journal's files turn
         for number in numbers:
@@ -276,3 +282,25 @@ def test_an_sqlite_file_keeps_its_journal_beside_it_and_no_journal_table(tmp_pat
         assert not store.database.table_exists("mockjobs_journal")
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("files", [True, False])
+def test_a_files_journal_is_served_and_cleared_where_it_is_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: bool
+) -> None:
+    """GET and DELETE /_mock/requests, and a reset's clearing, in files or in the file's
+    table (SPEC section 10)."""
+    monkeypatch.setattr(SqliteStore, "files_journal", files)
+    app = create_app({"DB": str(tmp_path / "mock.db"), "SEED": 5, "RESET": True})
+    api = app.test_client()
+    for limit in (1, 2, 3):
+        api.get(f"/api/v2/jobs?limit={limit}")
+    page = api.get("/_mock/requests?limit=2&offset=1").get_json()
+    assert ([e["query"]["limit"] for e in page["data"]], page["total"]) == ([["1"], ["2"]], 3)
+    assert api.post("/_mock/reset", json={}).status_code == 200
+    assert api.get("/_mock/requests").get_json() == {"data": [], "total": 0}
+    api.get("/api/v2/jobs")
+    assert api.delete("/_mock/requests").get_json() == {"data": []}
+    assert api.get("/_mock/requests").get_json()["total"] == 0
+    assert Path(JOURNAL_FOLDER.format(tmp_path / "mock.db")).exists() == files
+    app.extensions["mockjobs"].store.close()

@@ -32,7 +32,17 @@ class SqliteStore(Store):
     """
 
     name = "SQLite"
-    state_tables = KEPT_STATE if FILES_WORK else (*KEPT_STATE, JOURNAL_TABLE)
+    files_journal = FILES_WORK  # a file's journal in files beside it, where flock and
+    # posix_fallocate are (journal_files.py); else a table in the file
+
+    @property
+    def state_tables(self) -> tuple[type[peewee.Model], ...]:  # type: ignore[override]
+        return (*KEPT_STATE, JOURNAL_TABLE) if self.journal_kind() == "table" else KEPT_STATE
+
+    def journal_kind(self) -> str:
+        """Where the journal is kept: "memory" (one process), "files" beside the file, or a
+        "table" in it."""
+        return "memory" if self.url == MEMORY else "files" if self.files_journal else "table"
 
     def open(self, url: str) -> peewee.Database:
         self.lock = threading.RLock()
@@ -79,9 +89,10 @@ class SqliteStore(Store):
         return stamp
 
     def journal(self, size: int) -> JournalStorage:
-        if self.url == MEMORY:
+        kind = self.journal_kind()
+        if kind == "memory":
             return MemoryJournal(size)
-        if not FILES_WORK:
+        if kind == "table":
             return JournalTable(self, size)
         journal = FileJournal(Path(JOURNAL_FOLDER.format(self._path)), size)
         self._journals.append(journal)
