@@ -39,9 +39,7 @@ class Table:
     def write(self, sql: str, params: tuple[Any, ...] = ()) -> int:
         """How many rows a statement changed."""
         with self.store.session():
-            changed = self.store.database.execute_sql(sql, params).rowcount
-        self.store.look_again()
-        return changed
+            return self.store.database.execute_sql(sql, params).rowcount
 
     def clear(self) -> None:
         self.write(self.sql("DELETE FROM {t}"))
@@ -55,6 +53,13 @@ class Kept(Table):
         self._select = self.sql(select)
         self._kept: tuple[int, list[tuple[Any, ...]]] = (-1, [])
         self._lock = threading.Lock()
+
+    def write(self, sql: str, params: tuple[Any, ...] = ()) -> int:
+        """How many rows a statement changed; the moment this thread is in looks again, as
+        the state version has moved."""
+        changed = super().write(sql, params)
+        self.store.look_again()
+        return changed
 
     def rows(self) -> list[tuple[Any, ...]]:
         """The rows as of the state version now (the version read before the rows)."""
