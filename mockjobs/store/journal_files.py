@@ -152,16 +152,9 @@ class FileJournal:
         making.replace(self.folder / CLEARED)
         unfinished = list(self.folder.glob("*.[01].new"))  # a process died making its files
         for path in self._files_kept() + unfinished:
-            try:
-                fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-            except FileNotFoundError:
-                continue
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                path.unlink(missing_ok=True)  # no process holds it: its process has ended
-            except BlockingIOError:
-                pass  # a live process writes there
-            finally:
+            fd = unheld(path, os.O_RDONLY)
+            if fd is not None:  # its process has ended (a live one's stays)
+                path.unlink(missing_ok=True)
                 os.close(fd)
         with self._lock:
             if self._pid == os.getpid():
@@ -207,18 +200,11 @@ class MappedFile:
     @classmethod
     def taken(cls, path: Path) -> MappedFile | None:
         """The file at `path` if no process holds it (its process has ended), now this one's."""
-        try:
-            fd = os.open(path, os.O_RDWR | os.O_CLOEXEC)
-        except FileNotFoundError:
+        fd = unheld(path, os.O_RDWR)
+        if fd is None:
             return None
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            if os.fstat(fd).st_ino != os.stat(path).st_ino:  # removed meanwhile (a clear)
-                raise FileNotFoundError(path)
             return cls(fd)
-        except (BlockingIOError, FileNotFoundError):
-            os.close(fd)
-            return None
         except BaseException:
             os.close(fd)
             raise
@@ -239,3 +225,23 @@ class MappedFile:
     def close(self) -> None:
         self.map.close()
         os.close(self.fd)
+
+
+def unheld(path: Path, flags: int) -> int | None:
+    """The file at `path`, open and locked (flock, exclusive), if no process holds it and it
+    is still there once locked (a clear removes files); else None."""
+    try:
+        fd = os.open(path, flags | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        if os.fstat(fd).st_ino == os.stat(path).st_ino:
+            return fd
+    except (BlockingIOError, FileNotFoundError):
+        pass
+    except BaseException:
+        os.close(fd)
+        raise
+    os.close(fd)
+    return None
