@@ -85,7 +85,7 @@ def serve(**options: Any) -> None:
     others = workers.Workers(values["workers"], sock, app.config, values)
     signal.signal(signal.SIGTERM, interrupt)  # as Ctrl-C: the workers and the files go too
     try:
-        others.start()
+        others.start(http_server)
         processes = f" ({values['workers']} processes)" if values["workers"] > 1 else ""
         click.echo(f"mockjobs: serving {count} jobs on {wsgi.base_url(sock)}{processes} (Ctrl-C to stop)")  # fmt: skip
         click.echo(f"mockjobs: dashboard on {wsgi.base_url(sock)}/")

@@ -82,7 +82,8 @@ class MockJobsServer(MockControl):
             target=self._server.run, name=f"mockjobs {self.url}", daemon=True
         )
         self._thread.start()
-        self._workers = Workers(self.values["workers"], sock, self.app.config, self.values).start()
+        self._workers = Workers(self.values["workers"], sock, self.app.config, self.values)
+        self._workers.start(self._server)
         RUNNING.add(self)
         self._wait_until_ready()
         return self

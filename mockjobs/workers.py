@@ -1,8 +1,9 @@
 """Several server processes on one port and one database: the `workers` setting.
 
 One Python process serves on one core. With `workers=N`, the process that serves (`mockjobs
-serve`, or MockJobsServer's thread) is joined by N-1 worker processes: each accepts on the same
-listening socket, which the kernel shares among them, and opens the same database, where
+serve`, or MockJobsServer's thread) is joined by N-1 worker processes: it accepts every
+connection and deals them in turn to itself and to the workers that serve (dealing.py), and
+each opens the same database, where
 everything a request can see or change lives (the jobs and batches, the fault rules, the
 clock, the data version that empties every process's caches; the journal in files of each
 process beside it, store/journal_files.py), so that they behave
@@ -10,14 +11,16 @@ as one mock and a write is seen by the very next request, whichever process take
 in-memory database cannot be shared: with several workers it becomes a file in a temporary
 folder, removed when the server is done with it.
 
-A worker ends with the process that started it (it watches its parent), and a worker that
-dies is started again.
+`Workers.start` returns once every worker serves (or has ended). A worker ends with the
+process that started it (it watches its parent, and its hand closes), and a worker that dies
+is started again: connections go to the others meanwhile.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import select
 import shutil
 import signal
 import socket
@@ -30,11 +33,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from .dealing import READY, Dealer, Taker, hands
 from .settings import APP_SETTINGS, SETTINGS
 from .vocabulary import MEMORY
 
 PART = "MOCKJOBS_WORKER"  # the environment variable that tells a worker process its part
+HAND = "MOCKJOBS_WORKER_HAND"  # and the descriptor of its hand (dealing.py)
 WATCH = 0.5  # seconds between a worker's looks at its parent, and the parent's at its workers
+STARTING = 60.0  # seconds `start` waits for the workers to serve (a large database opens slowly)
 
 
 def shared_database(config: dict[str, Any], workers: int) -> str | None:
@@ -69,34 +75,87 @@ class Workers:
         settings["RESET"] = False
         part = {"fd": sock.fileno(), "config": settings, "server": server, "parent": os.getpid()}
         self.environ = {**os.environ, PART: json.dumps(part)}
-        self.processes: list[subprocess.Popen[bytes]] = []
         self.count = count - 1
+        self.processes: list[subprocess.Popen[bytes]] = []
+        self.hands: list[socket.socket | None] = []  # a worker's hand once it serves, else None
+        self._starting: list[socket.socket | None] = []  # the hand of a worker not serving yet
         self._stopping = threading.Event()
         self._watcher: threading.Thread | None = None
 
-    def start(self) -> Workers:
-        self.processes = [self._spawn() for _ in range(self.count)]
-        if self.count:
-            self._watcher = threading.Thread(target=self._watch, name="mockjobs workers", daemon=True)  # fmt: skip
-            self._watcher.start()
+    def start(self, wsgi: Any) -> Workers:
+        """Start the workers, and deal `wsgi`'s connections among it and them once they serve."""
+        if not self.count:
+            return self
+        self.hands = [None] * self.count
+        self._starting = [None] * self.count
+        for number in range(self.count):
+            self._spawn(number)
+        wsgi.channel_class = Dealer(wsgi.channel_class, self.hands)
+        deadline = time.monotonic() + STARTING
+        while None in self.hands and time.monotonic() < deadline and self._serving(deadline):
+            pass
+        self._watcher = threading.Thread(target=self._watch, name="mockjobs workers", daemon=True)
+        self._watcher.start()
         return self
 
-    def _spawn(self) -> subprocess.Popen[bytes]:
-        return subprocess.Popen(
-            [sys.executable, "-m", __name__], env=self.environ, pass_fds=[self.sock.fileno()]
-        )
+    def _spawn(self, number: int) -> None:
+        ours, theirs = hands()
+        with theirs:
+            process = subprocess.Popen(
+                [sys.executable, "-m", __name__],
+                env={**self.environ, HAND: str(theirs.fileno())},
+                pass_fds=[self.sock.fileno(), theirs.fileno()],
+            )
+        if number < len(self.processes):
+            self.processes[number] = process
+        else:
+            self.processes.append(process)
+        self._starting[number] = ours
+
+    def _serving(self, deadline: float | None = None) -> bool:
+        """Take the hands of the workers that now serve, waiting until `deadline` for one (no
+        deadline: not at all). False once none is starting any more (served, or ended)."""
+        starting = [hand for hand in self._starting if hand is not None]
+        if not starting:
+            return False
+        if deadline is not None:
+            starting, _, _ = select.select(starting, [], [], max(0, deadline - time.monotonic()))
+        for number, hand in enumerate(self._starting):
+            if hand is None or hand not in starting:
+                continue
+            try:
+                said = hand.recv(1)
+            except BlockingIOError:
+                continue
+            self._starting[number] = None
+            if said == READY:
+                self.hands[number] = hand
+            else:  # it ended before serving: the watcher starts it again
+                hand.close()
+        return any(hand is not None for hand in self._starting)
 
     def _watch(self) -> None:
-        """Start again a worker that died (its requests in flight are lost, as with any crash)."""
+        """Start again a worker that died (its requests in flight are lost, as with any crash);
+        deal to a worker started again once it serves."""
         while not self._stopping.wait(WATCH):
             for number, process in enumerate(self.processes):
                 if process.poll() is not None and not self._stopping.is_set():
-                    self.processes[number] = self._spawn()
+                    for kept in (self.hands, self._starting):
+                        hand, kept[number] = kept[number], None
+                        if hand is not None:
+                            hand.close()
+                    self._spawn(number)
+            self._serving()
 
     def stop(self) -> None:
         self._stopping.set()
         if self._watcher is not None:
             self._watcher.join()
+        for number in range(len(self.hands)):  # dealt to nobody from now on
+            for kept in (self.hands, self._starting):
+                hand, kept[number] = kept[number], None
+                if hand is not None:
+                    hand.close()
         for process in self.processes:
             process.terminate()
         for process in self.processes:
@@ -109,14 +168,16 @@ class Workers:
 
 
 def main() -> None:
-    """A worker process: serve the inherited socket until told to stop or orphaned."""
+    """A worker process: serve the connections dealt to it until told to stop or orphaned."""
     from .app import create_app
     from .wsgi import wsgi_server
 
     part = json.loads(os.environ.pop(PART))
     sock = socket.socket(fileno=part["fd"])
+    hand = socket.socket(fileno=int(os.environ.pop(HAND)))
     app = create_app(part["config"])
     wsgi = wsgi_server(app, sock, part["server"])
+    wsgi.accepting = False  # the serving process accepts, and deals the connections
 
     def stop(*_: Any) -> None:
         wsgi.close()  # ends run(): its loop has nothing left to watch
@@ -130,6 +191,8 @@ def main() -> None:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the group: the parent decides
     threading.Thread(target=watch_parent, daemon=True).start()
+    hand.sendall(READY)
+    Taker(wsgi, hand, ended=stop)
     wsgi.run()
 
 
