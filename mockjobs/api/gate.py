@@ -9,7 +9,6 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import Config, Flask, Request, Response, current_app, jsonify, request
@@ -20,12 +19,11 @@ from ..contract.bodies import read_json
 from ..contract.envelope import jsend_error
 from ..contract.errors import ApiError
 from ..contract.query import query_lists as parsed_lists
-from ..mock.journal import MAX_PART, RecordedRequest, clip
+from ..mock.journal import MAX_PART, clip
 from ..mock.state import Mock
 from ..vocabulary import (
     CONTROL_PREFIX,
     DOCS_PREFIX,
-    format_timestamp,
     is_control_path,
     is_page_path,
 )
@@ -213,16 +211,13 @@ def add_latency(app: Flask) -> None:
 def record(request: Request, response: Response, mock: Mock) -> None:
     """Journal the request with its status."""
     mock.journal.record(
-        RecordedRequest(
-            method=request.method,
-            path=request.path,
-            query=query_lists(request),
-            headers=dict(request.headers),
-            status=response.status_code,
-            time=format_timestamp(datetime.now(UTC)),
-            response=response.get_json(silent=True) if response.status_code >= 400 else None,
-            body=sent_json() if request.method in ("POST", "PUT", "PATCH") else None,
-        )
+        request.method,
+        request.path,
+        query_lists(request),
+        dict(request.headers),
+        response.status_code,
+        response=response.get_json(silent=True) if response.status_code >= 400 else None,
+        body=sent_json() if request.method in ("POST", "PUT", "PATCH") else None,
     )
 
 

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, fields
+from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
 from ..store.journal import JournalStorage
+from ..vocabulary import format_timestamp
 
 MAX_TEXT = 256  # characters kept of a path, a query value or a header
 MAX_PART = 4096  # characters kept of a query's values, of the headers, of an error answer's JSON
 MAX_BODY = 32 * 1024  # characters kept of a request body's JSON (a batch with its sequence)
 SECRETS = ("authorization", "proxy-authorization", "cookie", "x-api-key")  # kept redacted
+KEPT_HEADERS = 16  # requests with at most this many headers share their bounded headers
 
 
 @dataclass(frozen=True)
@@ -48,14 +52,32 @@ FIELDS = tuple(f.name for f in fields(RecordedRequest))
 class Journal:
     """The most recent requests, oldest first, from every process sharing the store.
 
-    Bounded in bytes as well as in entries (`bounded`): about 46 KB an entry at most.
+    Bounded in bytes as well as in entries (`record`): about 46 KB an entry at most.
     """
 
     def __init__(self, table: JournalStorage) -> None:
         self.table = table
 
-    def record(self, entry: RecordedRequest) -> None:
-        self.table.append(bounded(entry))
+    def record(
+        self,
+        method: str,
+        path: str,
+        query: dict[str, list[str]],
+        headers: dict[str, str],
+        status: int,
+        response: Any = None,
+        body: Any = None,
+    ) -> None:
+        """Journal a request as RecordedRequest's fields, bounded, at the time now. (Every
+        request comes here, with the GIL held: no dataclass is made of it, and short headers
+        are bounded once for all the requests that send them.)"""
+        entry = {
+            "method": method, "path": clip(path), "query": bounded_query(query),
+            "headers": bounded_headers(headers), "status": status,
+            "time": format_timestamp(datetime.now(UTC)),
+            "response": within(response, MAX_PART), "body": within(body, MAX_BODY),
+        }  # fmt: skip
+        self.table.append(entry)
 
     def entries(self, limit: int | None = None, offset: int = 0) -> list[RecordedRequest]:
         """The newest `limit` (all: None) after skipping the newest `offset`, oldest first."""
@@ -83,18 +105,6 @@ def redact(name: str, value: str) -> str:
     return f"{clip(scheme, 32)} …" if secret and name.lower().endswith("authorization") else "…"
 
 
-def bounded(entry: RecordedRequest) -> dict[str, Any]:
-    """The entry's JSON as the journal keeps it: at most MAX_PART characters of a query, of the
-    headers and of an error answer, each text clipped, secrets redacted, every cut marked."""
-    kept = entry.to_json()
-    kept.update(
-        path=clip(entry.path), query=bounded_query(entry.query),
-        headers=bounded_headers(entry.headers),
-        response=within(entry.response, MAX_PART), body=within(entry.body, MAX_BODY),
-    )  # fmt: skip
-    return kept
-
-
 def bounded_query(given: dict[str, list[str]]) -> dict[str, list[str]]:
     """At most MAX_PART characters of names and values (a name counted with each value)."""
     if sum(len(n) * len(v) + sum(map(len, v)) for n, v in given.items()) < MAX_PART and all(
@@ -118,16 +128,26 @@ def bounded_query(given: dict[str, list[str]]) -> dict[str, list[str]]:
 
 
 def bounded_headers(given: dict[str, str]) -> dict[str, str]:
-    """At most MAX_PART characters of names and values, secrets redacted."""
+    """At most MAX_PART characters of names and values, secrets redacted: the same object for
+    the same few headers (a client sends the same again), to be read, never changed."""
+    items = tuple(given.items())
+    return _kept_headers(items) if len(items) <= KEPT_HEADERS else _bounded_headers(items)
+
+
+def _bounded_headers(given: tuple[tuple[str, str], ...]) -> dict[str, str]:
     headers: dict[str, str] = {}
     room = MAX_PART
-    for name, value in given.items():
+    for name, value in given:
         if room <= 0:
             headers["…"] = f"[{len(given) - len(headers)} more headers]"
             break
         headers[clip(name)] = redact(name, value)
         room -= len(name) + len(headers[clip(name)])
     return headers
+
+
+# 256 sets of at most KEPT_HEADERS headers, each of at most MAX_PART characters once bounded
+_kept_headers = lru_cache(maxsize=256)(_bounded_headers)
 
 
 def within(value: Any, limit: int) -> Any:

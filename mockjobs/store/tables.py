@@ -43,7 +43,11 @@ class TimestampField(peewee.BigIntegerField):
 
 def dump_json(value: Any) -> str:
     """Compact JSON, the stored form: `[]` is the one spelling of an empty error list."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return _encode(value)
+
+
+# json.dumps makes an encoder at every call given options: a journal entry's JSON took a third longer
+_encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode
 
 
 class JSONField(peewee.TextField):
