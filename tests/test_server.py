@@ -13,7 +13,7 @@ import requests
 
 from mockjobs import MockJobsServer
 from mockjobs.server import RUNNING
-from mockjobs.wsgi import AccessLog
+from mockjobs.wsgi import AccessLog, JSONErrorChannel
 
 
 def total(server: MockJobsServer, **params: str) -> int:
@@ -42,6 +42,30 @@ def test_stop_closes_open_keep_alive_connections() -> None:
         assert session.get(f"{server.url}/api/v2/jobs", timeout=10).status_code == 200
     with pytest.raises(requests.ConnectionError):
         session.get(f"{server.url}/api/v2/jobs", timeout=2)
+
+
+def test_an_answer_leaves_with_its_header_in_one_send(monkeypatch: pytest.MonkeyPatch) -> None:
+    written: list[bytes] = []
+    write_soon = JSONErrorChannel.write_soon
+
+    def recorded(channel: JSONErrorChannel, data: bytes) -> int:
+        written.append(bytes(data))
+        return write_soon(channel, data)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(JSONErrorChannel, "write_soon", recorded)
+    with MockJobsServer(seed=5) as server:
+        written.clear()
+        page = requests.get(f"{server.url}/api/v2/jobs", params={"limit": 2}, timeout=10)
+        [whole] = written
+        written.clear()
+        head = requests.head(f"{server.url}/api/v2/jobs", timeout=10)  # a header, no body
+        [header] = written
+    assert whole.startswith(b"HTTP/1.1 200 OK\r\n") and whole.endswith(b"\r\n\r\n" + page.content)
+    assert (
+        head.status_code == 200
+        and header.startswith(b"HTTP/1.1 200")
+        and header.endswith(b"\r\n\r\n")
+    )
 
 
 def test_two_servers_in_one_process_are_independent() -> None:
