@@ -5,6 +5,7 @@ Imports nothing of mockjobs: every layer may use it.
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 STATUSES = ("PENDING", "RUNNING", "DONE", "ERROR", "CANCELED", "CANCELING")
@@ -108,3 +109,17 @@ def format_timestamp(value: datetime) -> str:
     """RFC 3339 in UTC with a Z; fractional seconds only when they are not zero."""
     value = value.astimezone(UTC).replace(tzinfo=None)
     return value.isoformat(timespec="microseconds" if value.microsecond else "seconds") + "Z"
+
+
+_second = (0, "")  # the latest second timestamp_now formatted, and its text (without the Z)
+
+
+def timestamp_now() -> str:
+    """`format_timestamp` of the time now, its seconds formatted once a second (every
+    request's journal entry asks: 2.1 -> 0.6 us)."""
+    global _second
+    second, micro = divmod(time.time_ns() // 1000, 1_000_000)
+    kept = _second
+    if kept[0] != second:
+        kept = _second = (second, format_timestamp(datetime.fromtimestamp(second, UTC))[:-1])
+    return f"{kept[1]}.{micro:06d}Z" if micro else f"{kept[1]}Z"

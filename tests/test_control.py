@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 from flask.testing import FlaskClient
 
 from mockjobs.contract.query import KEPT_QUERY, query_lists
+from mockjobs.mock.journal import KEPT_HEADERS, MAX_PART, bounded_headers
+from mockjobs.vocabulary import format_timestamp, timestamp_now
 
 from .postgres import BACKENDS, backend_app
 
@@ -107,6 +111,37 @@ def test_the_journal_records_client_requests_only(api: FlaskClient) -> None:
     assert entries[0]["time"].endswith("Z")
     assert api.delete("/_mock/requests").get_json() == {"data": []}
     assert api.get("/_mock/requests").get_json() == {"data": [], "total": 0}
+
+
+def test_the_journal_names_headers_as_werkzeug_does(api: FlaskClient) -> None:
+    """Short header sets are named once for every request that sends them: alike, the same
+    headers in another order, a long header and many headers (named each time)."""
+    sent = [
+        {"X-Request-Id": "1", "Content-Type": "application/json", "Accept-Encoding": "gzip"},
+        {"Accept-Encoding": "gzip", "Content-Type": "application/json", "X-Request-Id": "1"},
+        {"X-Long": "v" * (MAX_PART + 1)},
+        {f"X-Many-{number}": str(number) for number in range(KEPT_HEADERS + 1)},
+    ]
+    for headers in sent:
+        for _ in range(2):
+            response = api.post("/api/v1/batches", data=b"{}", headers=headers)
+            expected = dict(response.request.headers)  # werkzeug's own naming
+        entries = api.get("/_mock/requests?limit=2").get_json()["data"]
+        assert len(expected) >= len(headers)
+        assert [entry["headers"] for entry in entries] == [bounded_headers(expected)] * 2
+
+
+@pytest.mark.parametrize(
+    "ns", [1_700_000_000_123_456_789, 1_700_000_000_000_000_000, 1_700_000_000_999_999_999]
+)
+def test_the_journals_time_is_the_time_now_as_every_timestamp_is_written(
+    ns: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(time, "time_ns", lambda: ns)
+    second, micro = divmod(ns // 1000, 1_000_000)
+    now = datetime.fromtimestamp(second, UTC).replace(microsecond=micro)
+    assert timestamp_now() == format_timestamp(now)
+    assert timestamp_now() == format_timestamp(now)  # its second kept
 
 
 def test_the_journal_keeps_the_query_as_the_api_reads_it(api: FlaskClient) -> None:

@@ -66,11 +66,11 @@ def test_a_worker_started_again_is_dealt_connections_once_it_serves() -> None:
     with serving("--seed", "20", "--workers", "2", "--quiet") as (url, _):
         pid = server_pid()
         [worker] = workers_of(pid)
-        os.kill(worker, signal.SIGKILL)
-        for _ in range(10):  # meanwhile, the serving process keeps what the dead worker cannot take
-            answered(url).close()
+        os.kill(worker, signal.SIGKILL)  # (a connection dealt to it as it dies is lost with it)
         wait_until(lambda: workers_of(pid) and workers_of(pid) != [worker])
         [again] = workers_of(pid)
+        for _ in range(10):  # while it starts, the serving process keeps every connection
+            answered(url).close()
 
         def dealt_to_it() -> bool:
             connection = answered(url)

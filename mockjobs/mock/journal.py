@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, fields
-from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
+from ..contract.query import KEPT_QUERY, query_lists
 from ..store.journal import JournalStorage
-from ..vocabulary import format_timestamp
+from ..vocabulary import timestamp_now
 
 MAX_TEXT = 256  # characters kept of a path, a query value or a header
 MAX_PART = 4096  # characters kept of a query's values, of the headers, of an error answer's JSON
@@ -62,19 +62,19 @@ class Journal:
         self,
         method: str,
         path: str,
-        query: dict[str, list[str]],
+        query: bytes,
         headers: dict[str, str],
         status: int,
         response: Any = None,
         body: Any = None,
     ) -> None:
-        """Journal a request as RecordedRequest's fields, bounded, at the time now. (Every
-        request comes here, with the GIL held: no dataclass is made of it, and short headers
-        are bounded once for all the requests that send them.)"""
+        """Journal a request as RecordedRequest's fields (`query`: the query string as
+        received), bounded, at the time now. Every request comes here, with the GIL held: no
+        dataclass is made of it, and a short query or few headers are bounded once for all
+        the requests that send them."""
         entry = {
-            "method": method, "path": clip(path), "query": bounded_query(query),
-            "headers": bounded_headers(headers), "status": status,
-            "time": format_timestamp(datetime.now(UTC)),
+            "method": method, "path": clip(path), "query": journal_query(query),
+            "headers": bounded_headers(headers), "status": status, "time": timestamp_now(),
             "response": within(response, MAX_PART), "body": within(body, MAX_BODY),
         }  # fmt: skip
         self.table.append(entry)
@@ -103,6 +103,11 @@ def redact(name: str, value: str) -> str:
         return clip(value)
     scheme, _, secret = value.partition(" ")
     return f"{clip(scheme, 32)} …" if secret and name.lower().endswith("authorization") else "…"
+
+
+def journal_query(raw: bytes) -> dict[str, list[str]]:
+    """A query string's lists, bounded: the same object for the same short query string."""
+    return _kept_query(raw) if len(raw) <= KEPT_QUERY else bounded_query(query_lists(raw))
 
 
 def bounded_query(given: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -146,6 +151,8 @@ def _bounded_headers(given: tuple[tuple[str, str], ...]) -> dict[str, str]:
     return headers
 
 
+# 256 short query strings (at most KEPT_QUERY bytes each)
+_kept_query = lru_cache(maxsize=256)(lambda raw: bounded_query(query_lists(raw)))
 # 256 sets of at most KEPT_HEADERS headers, each of at most MAX_PART characters once bounded
 _kept_headers = lru_cache(maxsize=256)(_bounded_headers)
 
