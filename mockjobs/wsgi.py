@@ -19,10 +19,11 @@ from typing import Any, TextIO
 import waitress
 from flask import Flask
 from waitress.channel import ClientDisconnected, HTTPChannel
+from waitress.parser import HTTPRequestParser
 from waitress.task import ErrorTask, WSGITask
 from waitress.utilities import InternalServerError
 
-from .api.gate import ConnectionDropped
+from .api.gate import RECEIVED, ConnectionDropped
 
 
 def listen(host: str, port: int) -> socket.socket:
@@ -63,6 +64,18 @@ class JSONErrorTask(ErrorTask):
         self.write(body)
 
 
+class TimedParser(HTTPRequestParser):
+    """A request that knows when it was received whole (time.monotonic_ns())."""
+
+    received_at = 0
+
+    def received(self, data: bytes) -> int:
+        consumed: int = super().received(data)
+        if self.completed and not self.received_at:
+            self.received_at = time.monotonic_ns()
+        return consumed
+
+
 class OneSendTask(WSGITask):
     """An answer whose whole body the app gives at once (Flask's, of bytes) goes out with its
     header in one send, not two: each send lets another thread take the GIL, and two workers
@@ -84,8 +97,14 @@ class OneSendTask(WSGITask):
             return
         super().write(data)
 
+    def get_environment(self) -> dict[str, Any]:
+        environ: dict[str, Any] = super().get_environment()
+        environ[RECEIVED] = getattr(self.request, "received_at", None) or None
+        return environ
+
 
 class JSONErrorChannel(HTTPChannel):
+    parser_class = TimedParser
     task_class = OneSendTask
     error_task_class = JSONErrorTask
 

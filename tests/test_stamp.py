@@ -1,19 +1,26 @@
 """The versions a request reads (store.stamp): once a request, the statement skipped in memory
-while no row changed, a file's on the thread's own connection; every write seen by the next
-request, its own transaction's included."""
+while no row changed, a file's on the thread's own connection (or another thread's read begun
+since the request was received); every write seen by the next request, its own transaction's
+included."""
 
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
+import requests
+from waitress.adjustments import Adjustments
 
+from mockjobs import MockJobsServer
 from mockjobs.app import create_app
 from mockjobs.data.generator import generate_jobs
 from mockjobs.store import open_store
-from mockjobs.store.base import STAMP
+from mockjobs.store.base import STAMP, Store
 from mockjobs.store.jobs import Jobs
+from mockjobs.wsgi import TimedParser
 
 from .test_shared import WRITES, expected, listed
 
@@ -113,3 +120,44 @@ def test_a_request_kept_ready_costs_a_statement_at_most_and_sees_its_own_writes(
         store.database.execute_sql("DELETE FROM mockjobs_fault")  # as another process might
         assert store.state_version() == version  # as it was at the moment's first look
     assert store.state_version() > version
+
+
+def test_in_a_file_a_read_begun_after_a_request_was_received_serves_it(tmp_path: Path) -> None:
+    """A write its client saw done came before the request was received: a read that began
+    since then, by any thread, sees it, and serves the request; an older one never does."""
+    store, other = open_store(str(tmp_path / "mock.db")), open_store(str(tmp_path / "mock.db"))
+    received = time.monotonic_ns()
+    first = store.read_stamp(received)
+    Jobs(other).insert(generate_jobs(1))  # another process writes
+    assert store.read_stamp(received) == first  # a read begun after the request was received
+    after = time.monotonic_ns()  # a request received after the write
+    assert store.read_stamp(after)[0] > first[0]
+    with store.moment(after):  # as every request: its first look
+        assert store.version() > first[0]
+    store.close()
+    other.close()
+
+
+def test_a_request_is_stamped_with_when_waitress_received_it(monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    since: list[int | None] = []
+    moment = Store.moment
+
+    def recorded(store: Store, received: int | None = None) -> Any:
+        since.append(received)
+        return moment(store, received)
+
+    monkeypatch.setattr(Store, "moment", recorded)
+    with MockJobsServer(seed=3) as server:
+        since.clear()
+        before = time.monotonic_ns()
+        assert requests.get(f"{server.url}/api/v2/jobs", timeout=10).status_code == 200
+        assert len(since) == 1 and since[0] is not None and before < since[0] < time.monotonic_ns()
+
+
+def test_a_request_knows_when_it_was_received_whole() -> None:
+    parser = TimedParser(Adjustments())
+    parser.received(b"GET /api/v2/jobs HTTP/1.1\r\nHost: x\r\n")
+    assert not parser.completed and parser.received_at == 0
+    before = time.monotonic_ns()
+    parser.received(b"\r\n")
+    assert parser.completed and before <= parser.received_at <= time.monotonic_ns()

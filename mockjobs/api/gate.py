@@ -41,6 +41,7 @@ PUBLIC = (
     DOCS_PREFIX,
 )
 DROP = "mockjobs.drop"  # WSGI environ key: close the connection instead of answering
+RECEIVED = "mockjobs.received"  # WSGI environ key: when the server had the request whole
 
 
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")  # a server on loopback answers these Hosts
@@ -257,17 +258,19 @@ def sent_json() -> Any:
 
 
 def seen_at_once(
-    app: Callable[..., Iterable[bytes]], moment: Callable[[], AbstractContextManager[None]]
+    app: Callable[..., Iterable[bytes]],
+    moment: Callable[[int | None], AbstractContextManager[None]],
 ) -> Callable[..., Iterable[bytes]]:
     """WSGI middleware: a request sees the store as it was when it first looked.
 
     The data version, the fault rules and the clock are read in one statement, once a request,
     not once each by the gate, the lifecycle and the view (in memory, not even once while no
-    row changed: SqliteStore.read_stamp). What any process wrote before is seen.
+    row changed; in a file, a read another thread began after the request was received
+    serves it too: SqliteStore.read_stamp). What any process wrote before is seen.
     """
 
     def middleware(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        with moment():
+        with moment(environ.get(RECEIVED)):
             return app(environ, start_response)
 
     return middleware

@@ -12,6 +12,7 @@ Backends (SQLite in sqlite.py, PostgreSQL in postgres.py) fill in a handful of h
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any
@@ -116,25 +117,31 @@ class Store:
         return self.stamp()[1]
 
     def stamp(self) -> tuple[int, int]:
-        """Both versions, read in one statement; within a moment, as they were at its start."""
-        kept = getattr(self._moment, "stamp", False)
+        """Both versions, read in one statement; within a moment, as they were at its first
+        look (or as read since the moment began)."""
+        moment = self._moment
+        kept = getattr(moment, "stamp", False)
         if kept:
             return kept
-        stamp = self.read_stamp()
         if kept is None:
-            self._moment.stamp = stamp
-        return stamp
+            stamp = moment.stamp = self.read_stamp(moment.since)
+            return stamp
+        return self.read_stamp(time.monotonic_ns())
 
-    def read_stamp(self) -> tuple[int, int]:
-        """Both versions, read now (hook: where a backend reads them cheapest)."""
+    def read_stamp(self, since: int) -> tuple[int, int]:
+        """Both versions, as read at `since` (time.monotonic_ns()) or later (hook: where, and
+        how seldom, a backend reads them)."""
         with self.session():
             return tuple(self.database.execute_sql(STAMP).fetchone())  # type: ignore[return-value]
 
     @contextmanager
-    def moment(self) -> Iterator[None]:
+    def moment(self, since: int | None = None) -> Iterator[None]:
         """A block (a request) that reads the versions once, at its first look, however many
-        times it asks: what it sees is the store as it was then. A write of this thread
-        within it looks again; a reading or a writing block reads its own version."""
+        times it asks: what it sees is the store as it was then, or at any time after `since`
+        (time.monotonic_ns(); None: the block's start), when the request was received: every
+        write that its client saw done is in. A write of this thread within it looks again;
+        a reading or a writing block reads its own version."""
+        self._moment.since = time.monotonic_ns() if since is None else since
         self._moment.stamp = None
         try:
             yield
@@ -144,6 +151,7 @@ class Store:
     def look_again(self) -> None:
         """This thread's moment (if in one) reads the versions afresh: it has written."""
         if getattr(self._moment, "stamp", False) is not False:
+            self._moment.since = time.monotonic_ns()
             self._moment.stamp = None
 
     @contextmanager
@@ -170,7 +178,10 @@ class Store:
                 if self._writes % 256 == 0:  # now and then: cheap on average
                     self.forget_changes()
         finally:
-            self._moment.stamp = None if moment else False  # the moment looks again
+            if moment:  # the moment looks again, at what this write made
+                self._moment.since, self._moment.stamp = time.monotonic_ns(), None
+            else:
+                self._moment.stamp = False
 
     def take_write_turn(self) -> None:
         """Wait for other writers of the database (hook: a lock, where the backend needs one)."""

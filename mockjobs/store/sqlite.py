@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -50,6 +51,7 @@ class SqliteStore(Store):
         self._path = url if url == MEMORY else os.path.abspath(url)  # as it was opened
         self._journals: list[FileJournal] = []  # closed with the store
         self._kept_stamp = (-1, (0, 0))  # in memory: (the connection's changes, the stamp)
+        self._shared_stamp = (-1, (0, 0))  # in a file: (when the latest read began, its stamp)
         pragmas: dict[str, Any] = {}
         if url != MEMORY:
             pragmas = {"journal_mode": "wal", "synchronous": "normal", "busy_timeout": 5000}
@@ -60,33 +62,45 @@ class SqliteStore(Store):
     def session(self) -> AbstractContextManager[Any]:
         return self.lock
 
-    def read_stamp(self) -> tuple[int, int]:
+    def read_stamp(self, since: int) -> tuple[int, int]:
         # Every request reads the versions. A statement lets other threads take the GIL, and
         # on a busy process each such turn costs about 10 context switches: with 8 threads, a
         # third of a request's time. In memory, the statement is skipped while the process's
         # one connection has changed no row. A file's versions are read on a connection of
-        # the thread's own: the connection the process shares made its threads queue. In a
+        # the thread's own (the connection the process shares made its threads queue), and
+        # a read that began at `since` or later, by any thread, serves the others. In a
         # session, a thread's transaction sees its own writes: so must its stamp.
         if self.lock._is_owned():  # type: ignore[attr-defined]
-            return super().read_stamp()
+            return super().read_stamp(since)
         if self.url != MEMORY:
-            connection = getattr(self._readers, "connection", None)
-            if connection is None:
-                connection = peewee.sqlite3.connect(  # peewee's SQLite: one library's locks
-                    f"file:{quote(self._path)}?mode=rw",
-                    uri=True,
-                    timeout=5,
-                    check_same_thread=False,
-                )
-                self._readers.connection = connection
-            return connection.execute(STAMP).fetchone()  # type: ignore[no-any-return]
+            began, stamp = self._shared_stamp
+            if began >= since:
+                return stamp
+            began = time.monotonic_ns()
+            stamp = self._reader().execute(STAMP).fetchone()
+            if began > self._shared_stamp[0]:  # a later read is as new or newer: kept
+                self._shared_stamp = (began, stamp)
+            return stamp  # type: ignore[no-any-return]
         changes = self.database.connection().total_changes  # triggers' rows included
         kept_changes, kept = self._kept_stamp
         if changes == kept_changes:
             return kept
-        stamp = super().read_stamp()
+        stamp = super().read_stamp(since)
         self._kept_stamp = (changes, stamp)  # counted first: a change meanwhile moves it
         return stamp
+
+    def _reader(self) -> Any:
+        """This thread's own connection to the file (autocommit: each read a fresh snapshot)."""
+        connection = getattr(self._readers, "connection", None)
+        if connection is None:
+            connection = peewee.sqlite3.connect(  # peewee's SQLite: one library's locks
+                f"file:{quote(self._path)}?mode=rw",
+                uri=True,
+                timeout=5,
+                check_same_thread=False,
+            )
+            self._readers.connection = connection
+        return connection
 
     def journal(self, size: int) -> JournalStorage:
         kind = self.journal_kind()
