@@ -22,9 +22,7 @@ from typing import Any
 
 from waitress import wasyncore
 
-READY = (
-    b"R"  # a worker's first byte on its hand: it serves; each byte after it carries a connection
-)
+READY = b"R"  # a worker's first byte on its hand: it serves (a byte sent to it: a connection)
 TAKEN_AT_ONCE = 64  # connections a worker takes from its hand before serving its other sockets
 
 
