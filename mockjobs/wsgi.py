@@ -24,6 +24,7 @@ from waitress.task import ErrorTask, WSGITask
 from waitress.utilities import InternalServerError
 
 from .api.gate import RECEIVED, ConnectionDropped
+from .store.base import ticket
 
 
 def listen(host: str, port: int) -> socket.socket:
@@ -65,14 +66,14 @@ class JSONErrorTask(ErrorTask):
 
 
 class TimedParser(HTTPRequestParser):
-    """A request that knows when it was received whole (time.monotonic_ns())."""
+    """A request that knows when it was received whole (a `ticket`)."""
 
     received_at = 0
 
     def received(self, data: bytes) -> int:
         consumed: int = super().received(data)
         if self.completed and not self.received_at:
-            self.received_at = time.monotonic_ns()
+            self.received_at = ticket()
         return consumed
 
 
@@ -98,9 +99,18 @@ class OneSendTask(WSGITask):
         super().write(data)
 
     def get_environment(self) -> dict[str, Any]:
+        # When the request was received, for its first look at the store: or, for one sent
+        # behind another on its connection (pipelined), when that one was answered.
         environ: dict[str, Any] = super().get_environment()
-        environ[RECEIVED] = getattr(self.request, "received_at", None) or None
+        received = getattr(self.request, "received_at", 0)
+        environ[RECEIVED] = max(received, getattr(self.channel, "answered_at", 0)) or None
         return environ
+
+    def service(self) -> None:
+        try:
+            super().service()
+        finally:  # before the channel hands the next request on it to a thread
+            self.channel.answered_at = ticket()
 
 
 class JSONErrorChannel(HTTPChannel):

@@ -11,8 +11,8 @@ Backends (SQLite in sqlite.py, PostgreSQL in postgres.py) fill in a handful of h
 
 from __future__ import annotations
 
+import itertools
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any
@@ -30,6 +30,10 @@ STAMP = f"SELECT d.version, s.version FROM {VERSION_TABLE} d, {STATE_VERSION_TAB
 CHANGES_TABLE = "mockjobs_changes"  # the row ids that writes updated (or: a table's rows deleted)
 CHANGES_KEPT = 100_000  # the latest changes kept: an index further behind builds afresh
 SNAPSHOT_PREFIX = "mockjobs_snapshot_"
+
+# The order of events in this process (a request received whole, a read of the versions begun),
+# counted: a clock may tick too coarsely to tell two apart (Windows: 15.6 ms before Python 3.13).
+ticket = itertools.count(1).__next__
 
 
 class UnstorableValue(ValueError):
@@ -126,11 +130,11 @@ class Store:
         if kept is None:
             stamp = moment.stamp = self.read_stamp(moment.since)
             return stamp
-        return self.read_stamp(time.monotonic_ns())
+        return self.read_stamp(ticket())
 
     def read_stamp(self, since: int) -> tuple[int, int]:
-        """Both versions, as read at `since` (time.monotonic_ns()) or later (hook: where, and
-        how seldom, a backend reads them)."""
+        """Both versions, as read after the event `since` (a `ticket`) (hook: where, and how
+        seldom, a backend reads them)."""
         with self.session():
             return tuple(self.database.execute_sql(STAMP).fetchone())  # type: ignore[return-value]
 
@@ -138,10 +142,10 @@ class Store:
     def moment(self, since: int | None = None) -> Iterator[None]:
         """A block (a request) that reads the versions once, at its first look, however many
         times it asks: what it sees is the store as it was then, or at any time after `since`
-        (time.monotonic_ns(); None: the block's start), when the request was received: every
-        write that its client saw done is in. A write of this thread within it looks again;
-        a reading or a writing block reads its own version."""
-        self._moment.since = time.monotonic_ns() if since is None else since
+        (a `ticket`; None: the block's start), when the request was received: every write
+        that its client saw done is in. A write of this thread within it looks again; a
+        reading or a writing block reads its own version."""
+        self._moment.since = ticket() if since is None else since
         self._moment.stamp = None
         try:
             yield
@@ -151,7 +155,7 @@ class Store:
     def look_again(self) -> None:
         """This thread's moment (if in one) reads the versions afresh: it has written."""
         if getattr(self._moment, "stamp", False) is not False:
-            self._moment.since = time.monotonic_ns()
+            self._moment.since = ticket()
             self._moment.stamp = None
 
     @contextmanager
@@ -179,7 +183,7 @@ class Store:
                     self.forget_changes()
         finally:
             if moment:  # the moment looks again, at what this write made
-                self._moment.since, self._moment.stamp = time.monotonic_ns(), None
+                self._moment.since, self._moment.stamp = ticket(), None
             else:
                 self._moment.stamp = False
 

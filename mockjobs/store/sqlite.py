@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -14,7 +13,7 @@ from urllib.parse import quote
 import peewee
 
 from ..vocabulary import MEMORY
-from .base import CHANGES_TABLE, STAMP, STATE_VERSION_TABLE, VERSION_TABLE, Store
+from .base import CHANGES_TABLE, STAMP, STATE_VERSION_TABLE, VERSION_TABLE, Store, ticket
 from .journal import JournalStorage, JournalTable, MemoryJournal
 from .journal_files import FILES_WORK, FileJournal
 from .tables import JOURNAL_TABLE, KEPT_STATE
@@ -68,15 +67,15 @@ class SqliteStore(Store):
         # third of a request's time. In memory, the statement is skipped while the process's
         # one connection has changed no row. A file's versions are read on a connection of
         # the thread's own (the connection the process shares made its threads queue), and
-        # a read that began at `since` or later, by any thread, serves the others. In a
+        # a read that began after `since`, by any thread, serves the others. In a
         # session, a thread's transaction sees its own writes: so must its stamp.
         if self.lock._is_owned():  # type: ignore[attr-defined]
             return super().read_stamp(since)
         if self.url != MEMORY:
             began, stamp = self._shared_stamp
-            if began >= since:
+            if began > since:
                 return stamp
-            began = time.monotonic_ns()
+            began = ticket()
             stamp = self._reader().execute(STAMP).fetchone()
             if began > self._shared_stamp[0]:  # a later read is as new or newer: kept
                 self._shared_stamp = (began, stamp)
