@@ -10,19 +10,24 @@ connections itself for the same reason.
 So only the serving process accepts. Its waitress server's channel class becomes a `Dealer`,
 which keeps a connection or sends it, in turn, to a worker that serves (its descriptor passed
 over the worker's Unix socket, its "hand"). A worker's `Taker` receives them into its own
-waitress server. A hand that fails (a worker ended, or one too busy to take more) leaves the
-connection with the serving process: a connection is never lost for want of a taker.
+waitress server, and says over its hand when it is full (at its `connection_limit`) and when
+it has room again. A worker that is full, or whose hand fails (it has ended, or takes none:
+its hand is full), leaves the connection with the serving process: a connection never waits
+for a worker that cannot take it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import socket
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from waitress import wasyncore
 
-READY = b"R"  # a worker's first byte on its hand: it serves (a byte sent to it: a connection)
+READY = b"R"  # a worker's first byte on its hand: it serves; later: it has room again
+FULL = b"F"  # a worker is at its connection_limit (each byte sent to a worker: a connection)
 TAKEN_AT_ONCE = 64  # connections a worker takes from its hand before serving its other sockets
 
 
@@ -42,11 +47,12 @@ class Dealer:
         self.channel_class = channel_class
         self.hands = hands
         self.turn = 0
+        self.full: weakref.WeakKeyDictionary[socket.socket, bool] = weakref.WeakKeyDictionary()
 
     def __call__(self, server: Any, conn: socket.socket, addr: Any, adj: Any, map: Any) -> Any:
         self.turn = (self.turn + 1) % (len(self.hands) + 1)
         hand = self.hands[self.turn - 1] if self.turn else None
-        if hand is not None:
+        if hand is not None and self.has_room(hand):
             try:
                 socket.send_fds(hand, [b"C"], [conn.fileno()])
             except OSError:  # the worker has ended, or its hand is full: kept here
@@ -55,6 +61,19 @@ class Dealer:
                 conn.close()  # the worker has it now
                 return None
         return self.channel_class(server, conn, addr, adj, map=map)
+
+    def has_room(self, hand: socket.socket) -> bool:
+        """Whether the worker last said it has room (its latest word on its hand)."""
+        try:
+            said = hand.recv(64)
+        except BlockingIOError:  # nothing new
+            return not self.full.get(hand, False)
+        except OSError:
+            return False
+        if not said:  # it has ended
+            return False
+        self.full[hand] = said[-1:] == FULL
+        return not self.full[hand]
 
 
 class Taker(wasyncore.dispatcher):
@@ -65,15 +84,25 @@ class Taker(wasyncore.dispatcher):
     def __init__(self, server: Any, hand: socket.socket, ended: Callable[[], None]) -> None:
         super().__init__(hand, map=server._map)
         self.server, self.ended = server, ended
+        self.is_full = False
 
     def readable(self) -> bool:
-        return len(self.server._map) < self.server.adj.connection_limit
+        """Take connections while under the connection limit (as waitress accepts), and tell
+        the dealer when that changes."""
+        full = len(self.server._map) >= self.server.adj.connection_limit
+        if full != self.is_full:
+            self.is_full = full
+            with contextlib.suppress(OSError):  # the serving process has ended: handle_read says
+                self.socket.send(FULL if full else READY)
+        return not full
 
     def writable(self) -> bool:
         return False
 
     def handle_read(self) -> None:
         for _ in range(TAKEN_AT_ONCE):
+            if len(self.server._map) >= self.server.adj.connection_limit:
+                return
             try:
                 data, fds, _, _ = socket.recv_fds(self.socket, 1, 1)  # one byte, one connection
             except BlockingIOError:

@@ -83,7 +83,11 @@ class MockJobsServer(MockControl):
         )
         self._thread.start()
         self._workers = Workers(self.values["workers"], sock, self.app.config, self.values)
-        self._workers.start(self._server)
+        try:
+            self._workers.start(self._server)
+        except BaseException:  # out of descriptors, or interrupted while they start
+            self.stop()
+            raise
         RUNNING.add(self)
         self._wait_until_ready()
         return self

@@ -115,7 +115,7 @@ SETTINGS: dict[str, Setting] = {setting.name: setting for setting in (
     Setting("allowed_hosts", Names(), (),
             "Host names the server answers besides its own address ('*': any)."),
     Setting("connection_limit", Integer(8, 100_000), 4096,
-            "Connections open at once; more wait to be accepted.", SERVER),
+            "Connections open at once, each process; more wait to be accepted.", SERVER),
     Setting("channel_timeout", Integer(1, 86_400), 30,
             "Seconds before an idle or trickling connection is closed.", SERVER),
     Setting("quiet", Flag(), False,

@@ -13,14 +13,15 @@ folder, removed when the server is done with it.
 
 `Workers.start` returns once every worker serves (or has ended). A worker ends with the
 process that started it (it watches its parent, and its hand closes), and a worker that dies
-is started again: connections go to the others meanwhile.
+is started again: its turns stay with the serving process meanwhile.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-import select
+import selectors
 import shutil
 import signal
 import socket
@@ -101,11 +102,15 @@ class Workers:
     def _spawn(self, number: int) -> None:
         ours, theirs = hands()
         with theirs:
-            process = subprocess.Popen(
-                [sys.executable, "-m", __name__],
-                env={**self.environ, HAND: str(theirs.fileno())},
-                pass_fds=[self.sock.fileno(), theirs.fileno()],
-            )
+            try:
+                process = subprocess.Popen(
+                    [sys.executable, "-m", __name__],
+                    env={**self.environ, HAND: str(theirs.fileno())},
+                    pass_fds=[self.sock.fileno(), theirs.fileno()],
+                )
+            except BaseException:
+                ours.close()
+                raise
         if number < len(self.processes):
             self.processes[number] = process
         else:
@@ -118,8 +123,12 @@ class Workers:
         starting = [hand for hand in self._starting if hand is not None]
         if not starting:
             return False
-        if deadline is not None:
-            starting, _, _ = select.select(starting, [], [], max(0, deadline - time.monotonic()))
+        if deadline is not None:  # (poll, not select: a descriptor may be past 1024)
+            with selectors.DefaultSelector() as selector:
+                for hand in starting:
+                    selector.register(hand, selectors.EVENT_READ)
+                ready = selector.select(max(0, deadline - time.monotonic()))
+            starting = [key.fileobj for key, _ in ready]  # type: ignore[misc]
         for number, hand in enumerate(self._starting):
             if hand is None or hand not in starting:
                 continue
@@ -144,7 +153,8 @@ class Workers:
                         hand, kept[number] = kept[number], None
                         if hand is not None:
                             hand.close()
-                    self._spawn(number)
+                    with contextlib.suppress(OSError):  # out of descriptors: next time
+                        self._spawn(number)
             self._serving()
 
     def stop(self) -> None:

@@ -5,20 +5,22 @@ from __future__ import annotations
 import contextlib
 import http.client
 import os
+import resource
 import signal
 import socket
 from collections import Counter
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from mockjobs import MockJobsServer
-from mockjobs.dealing import Dealer, hands
+from mockjobs.dealing import FULL, READY, Dealer, Taker, hands
 
 from .test_cli import serving
 from .test_workers import server_pid, wait_until, workers_of
 
-pytestmark = pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads processes in /proc")
+reads_proc = pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads processes in /proc")
 
 
 def serving_process(client: socket.socket, pids: list[int]) -> int | None:
@@ -49,6 +51,7 @@ def answered(url: str) -> http.client.HTTPConnection:
     return connection
 
 
+@reads_proc
 def test_kept_connections_are_shared_evenly_among_the_processes() -> None:
     """Eight connections that stay open, on two processes: four each, every time (the
     kernel's choice split them 6 and 2 as often as 4 and 4)."""
@@ -62,6 +65,7 @@ def test_kept_connections_are_shared_evenly_among_the_processes() -> None:
     assert held == {pids[0]: 4, pids[1]: 4}
 
 
+@reads_proc
 def test_a_worker_started_again_is_dealt_connections_once_it_serves() -> None:
     with serving("--seed", "20", "--workers", "2", "--quiet") as (url, _):
         pid = server_pid()
@@ -109,7 +113,8 @@ def test_the_dealer_sends_each_connection_in_turn_over_a_workers_hand() -> None:
 def test_a_connection_a_worker_cannot_take_stays_with_the_serving_process() -> None:
     ended, gone = hands()  # a worker that has ended: its end closed
     gone.close()
-    full, slow = hands()  # a worker that takes none: its hand fills (after some 280 here)
+    full, slow = hands()  # a worker that takes none: its hand fills
+    full.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 16384)  # whatever the machine's default
     channels = Channels()
     with ended, full, slow:
         dealer = Dealer(channels, [ended, None, full])  # None: a worker not serving yet
@@ -125,3 +130,54 @@ def test_a_connection_a_worker_cannot_take_stays_with_the_serving_process() -> N
                 os.close(fds[0])
     assert 0 < sent < 1000  # the full hand took some, then none
     assert len(channels.given) == 4000 - sent  # and every other one was served here
+
+
+def test_a_worker_at_its_connection_limit_is_dealt_none_until_it_has_room() -> None:
+    ours, theirs = hands()
+    channels = Channels()
+    dealer = Dealer(channels, [ours])
+    with ours, theirs:
+        theirs.sendall(FULL)  # as its Taker says at its limit
+        for _ in range(4):  # its turns and the serving process's
+            with socket.socket() as conn:
+                dealer(None, conn, None, None, {})
+        assert len(channels.given) == 4
+        theirs.sendall(READY)  # room again
+        with socket.socket() as first, socket.socket() as second:
+            dealer(None, first, None, None, {})
+            dealer(None, second, None, None, {})
+            assert first.fileno() == -1 and len(channels.given) == 5  # dealt, then kept
+        os.close(socket.recv_fds(theirs, 1, 1)[1][0])
+
+
+def test_a_worker_says_when_it_is_full_and_when_it_has_room() -> None:
+    ours, theirs = hands()
+    server = SimpleNamespace(_map={}, adj=SimpleNamespace(connection_limit=4))
+    with ours:
+        taker = Taker(server, theirs, ended=lambda: None)  # in the map: 1 of 4
+        server._map.update({-1: None, -2: None})
+        assert taker.readable()
+        with pytest.raises(BlockingIOError):
+            ours.recv(8)  # nothing said while nothing changes
+        server._map[-3] = None  # 4 of 4
+        assert not taker.readable() and not taker.readable()
+        assert ours.recv(8) == FULL  # said once
+        del server._map[-3]
+        assert taker.readable() and ours.recv(8) == READY
+        taker.close()
+
+
+def test_workers_start_with_descriptors_past_1024() -> None:
+    """(select() refuses a descriptor past 1024: a long test process may well have one.)"""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1200:
+        pytest.skip(f"{hard} descriptors at most")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1200), hard))
+    opened = [os.dup(0) for _ in range(1100)]
+    try:
+        with MockJobsServer(seed=3, workers=2) as server:
+            assert all(answered(server.url).close() is None for _ in range(4))
+    finally:
+        for fd in opened:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
