@@ -9,7 +9,10 @@ from datetime import UTC, datetime
 import pytest
 from flask.testing import FlaskClient
 
+from mockjobs.api import gate
+from mockjobs.api.gate import sent_headers
 from mockjobs.contract.query import KEPT_QUERY, query_lists
+from mockjobs.mock import journal
 from mockjobs.mock.journal import KEPT_HEADERS, MAX_PART, bounded_headers
 from mockjobs.vocabulary import format_timestamp, timestamp_now
 
@@ -128,7 +131,24 @@ def test_the_journal_names_headers_as_werkzeug_does(api: FlaskClient) -> None:
             expected = dict(response.request.headers)  # werkzeug's own naming
         entries = api.get("/_mock/requests?limit=2").get_json()["data"]
         assert len(expected) >= len(headers)
-        assert [entry["headers"] for entry in entries] == [bounded_headers(expected)] * 2
+        assert [list(entry["headers"].items()) for entry in entries] == [
+            list(bounded_headers(expected).items())
+        ] * 2
+
+
+def test_only_short_header_sets_are_kept_once_named_and_bounded() -> None:
+    """Waitress takes 256 KB of headers: 256 clients with a long cookie each kept none."""
+    long, short = {"Cookie": "c" * MAX_PART}, {"Accept": "*/*"}
+    for kept in (gate._kept_headers, journal._kept_headers):
+        kept.cache_clear()
+    bounded_headers(long)
+    sent_headers({"HTTP_COOKIE": "c" * MAX_PART})
+    assert [kept.cache_info().currsize for kept in (gate._kept_headers, journal._kept_headers)] == [
+        0,
+        0,
+    ]
+    assert bounded_headers(short) is bounded_headers(dict(short))  # kept once for all
+    assert sent_headers({"HTTP_ACCEPT": "*/*"}) is sent_headers({"HTTP_ACCEPT": "*/*"}) == short
 
 
 @pytest.mark.parametrize(

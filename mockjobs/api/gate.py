@@ -229,9 +229,10 @@ HEADER_KEYS = ("HTTP_", "CONTENT_TYPE", "CONTENT_LENGTH")  # the environ's keys 
 
 def sent_headers(environ: dict[str, Any]) -> dict[str, str]:
     """The request's headers, named as werkzeug names them: the same object for the same few
-    short headers (a client sends the same again; werkzeug's names took 5 us a request)."""
+    short headers (a client sends the same again; werkzeug's names took 5 us a request), to
+    be read, never changed."""
     items = tuple([item for item in environ.items() if item[0].startswith(HEADER_KEYS)])
-    if len(items) <= KEPT_HEADERS and sum(len(value) for _, value in items) <= MAX_PART:
+    if len(items) <= KEPT_HEADERS and sum(len(k) + len(v) for k, v in items) <= MAX_PART:
         return _kept_headers(items)
     return _headers(items)
 

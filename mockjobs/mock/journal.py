@@ -136,7 +136,9 @@ def bounded_headers(given: dict[str, str]) -> dict[str, str]:
     """At most MAX_PART characters of names and values, secrets redacted: the same object for
     the same few headers (a client sends the same again), to be read, never changed."""
     items = tuple(given.items())
-    return _kept_headers(items) if len(items) <= KEPT_HEADERS else _bounded_headers(items)
+    if len(items) <= KEPT_HEADERS and sum(len(k) + len(v) for k, v in items) <= MAX_PART:
+        return _kept_headers(items)
+    return _bounded_headers(items)
 
 
 def _bounded_headers(given: tuple[tuple[str, str], ...]) -> dict[str, str]:
@@ -153,7 +155,8 @@ def _bounded_headers(given: tuple[tuple[str, str], ...]) -> dict[str, str]:
 
 # 256 short query strings (at most KEPT_QUERY bytes each)
 _kept_query = lru_cache(maxsize=256)(lambda raw: bounded_query(query_lists(raw)))
-# 256 sets of at most KEPT_HEADERS headers, each of at most MAX_PART characters once bounded
+# 256 sets of at most KEPT_HEADERS headers and MAX_PART characters (in this process's memory
+# only, as the requests were: what the journal shows is redacted)
 _kept_headers = lru_cache(maxsize=256)(_bounded_headers)
 
 
