@@ -18,6 +18,7 @@ for a worker that cannot take it.
 
 from __future__ import annotations
 
+import array
 import contextlib
 import socket
 import weakref
@@ -28,6 +29,9 @@ from waitress import wasyncore
 
 READY = b"R"  # a worker's first byte on its hand: it serves; later: it has room again
 FULL = b"F"  # a worker is at its connection_limit (each byte sent to a worker: a connection)
+QUIET = getattr(
+    socket, "MSG_NOSIGNAL", 0
+)  # an ended peer: EPIPE, never SIGPIPE (whoever embeds us)
 TAKEN_AT_ONCE = 64  # connections a worker takes from its hand before serving its other sockets
 
 
@@ -54,7 +58,8 @@ class Dealer:
         hand = self.hands[self.turn - 1] if self.turn else None
         if hand is not None and self.has_room(hand):
             try:
-                socket.send_fds(hand, [b"C"], [conn.fileno()])
+                rights = array.array("i", [conn.fileno()])  # (send_fds drops its flags: 3.11)
+                hand.sendmsg([b"C"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, rights)], QUIET)
             except OSError:  # the worker has ended, or its hand is full: kept here
                 pass
             else:
@@ -93,7 +98,7 @@ class Taker(wasyncore.dispatcher):
         if full != self.is_full:
             self.is_full = full
             with contextlib.suppress(OSError):  # the serving process has ended: handle_read says
-                self.socket.send(FULL if full else READY)
+                self.socket.send(FULL if full else READY, QUIET)
         return not full
 
     def writable(self) -> bool:

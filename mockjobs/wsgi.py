@@ -77,6 +77,9 @@ class TimedParser(HTTPRequestParser):
         return consumed
 
 
+ONE_SEND = 1 << 20  # bytes of a body sent with its header (a larger one is not copied for it)
+
+
 class OneSendTask(WSGITask):
     """An answer whose whole body the app gives at once (Flask's, of bytes) goes out with its
     header in one send, not two: each send lets another thread take the GIL, and two workers
@@ -89,7 +92,7 @@ class OneSendTask(WSGITask):
             and self.has_body
             and not self.chunked_response
             and data
-            and self.content_length == len(data)
+            and self.content_length == len(data) <= ONE_SEND
         ):
             header = self.build_response_header()
             self.wrote_header = True

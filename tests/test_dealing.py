@@ -8,6 +8,8 @@ import os
 import resource
 import signal
 import socket
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 from types import SimpleNamespace
@@ -181,3 +183,20 @@ def test_workers_start_with_descriptors_past_1024() -> None:
         for fd in opened:
             os.close(fd)
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def test_an_ended_worker_never_signals_the_process_that_deals() -> None:
+    """A process that embeds a server may have SIGPIPE's default back (it ends the process)."""
+    script = """
+import signal, socket
+from mockjobs.dealing import Dealer, hands
+signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+ours, theirs = hands()
+theirs.shutdown(socket.SHUT_RD)  # it takes nothing more, and has said nothing: as it dies
+kept = []
+with socket.socket() as conn:
+    Dealer(lambda *args, **kw: kept.append(1), [ours])(None, conn, None, None, {})
+print("kept" if kept else "sent")
+"""
+    ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=30)
+    assert (ran.returncode, ran.stdout.strip()) == (0, "kept"), ran.stderr
