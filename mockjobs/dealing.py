@@ -29,9 +29,8 @@ from waitress import wasyncore
 
 READY = b"R"  # a worker's first byte on its hand: it serves; later: it has room again
 FULL = b"F"  # a worker is at its connection_limit (each byte sent to a worker: a connection)
-QUIET = getattr(
-    socket, "MSG_NOSIGNAL", 0
-)  # an ended peer: EPIPE, never SIGPIPE (whoever embeds us)
+# A worker ended: EPIPE, never SIGPIPE (a process embedding a server may have its default back).
+QUIET = getattr(socket, "MSG_NOSIGNAL", 0)
 TAKEN_AT_ONCE = 64  # connections a worker takes from its hand before serving its other sockets
 
 
