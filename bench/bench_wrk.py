@@ -9,7 +9,9 @@ two (a shared machine drifts). Between them, `mockjobs serve` as it starts by de
 process, `--jobs` generated in memory), then over one SQLite file of `--jobs` generated jobs
 (made once, kept in a temporary folder) with 1 and 2 worker processes, with and without
 `--lifecycle`, under two mixes: the same realistic queries again and again, and every query a
-filter set never asked before (with its own page size and offset).
+filter set never asked before (with its own page size and offset). With 2 workers, the
+repeated mix also on a new connection a request (`Connection: close`), as the ceiling's sync
+workers serve every request: the first process accepts, and deals, each one.
 Each line gives requests/s, latency percentiles, the servers' RSS (every process) and the
 ratio to the ceiling. wrk (Debian's package) and gunicorn (a test extra) must be installed;
 every load is bounded by `--seconds`.
@@ -49,7 +51,7 @@ local paths = {%s}
 local n = 0
 request = function()
   n = n + 1
-  return wrk.format("GET", paths[(n %% #paths) + 1])
+  return wrk.format("GET", paths[(n %% #paths) + 1]%s)
 end
 """
 # Every request a filter set nobody asked before (min_runs never the same twice for a filter
@@ -166,7 +168,8 @@ Mock(open_store({database!r}), DataSet(seed={args.jobs})).load()
             server.terminate()
         wait_for_port_free(time.monotonic() + 30)
 
-        repeated = REPEATED_LUA % lua_strings(REPEATED)
+        repeated = REPEATED_LUA % (lua_strings(REPEATED), "")
+        closing = REPEATED_LUA % (lua_strings(REPEATED), ', {["Connection"] = "close"}')
         different = DIFFERENT_LUA % lua_strings(FILTER_SETS)
         gunicorn = [sys.executable, "-m", "gunicorn", "-w", "2", "--log-level", "warning",
                     "-b", f"127.0.0.1:{PORT}", "--chdir", str(folder), "ceiling:app"]  # fmt: skip
@@ -177,7 +180,7 @@ Mock(open_store({database!r}), DataSet(seed={args.jobs})).load()
             ("mockjobs serve --workers 1", [*MOCKJOBS, "--db", database, "--workers", "1"],
              {"repeated": repeated, "all different": different}),
             ("mockjobs serve --workers 2", [*MOCKJOBS, "--db", database, "--workers", "2"],
-             {"repeated": repeated, "all different": different}),
+             {"repeated": repeated, "all different": different, "new connections": closing}),
             ("mockjobs serve --workers 1 --lifecycle", [*MOCKJOBS, "--db", database, "--lifecycle"],
              {"repeated": repeated}),
             ("mockjobs serve --workers 2 --lifecycle",
