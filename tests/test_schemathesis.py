@@ -34,12 +34,11 @@ from mockjobs.contract.batches import (
     BatchQuerySchema,
     CancelBatchesSchema,
     JobSelectionSchema,
-    ProjectQuerySchema,
-    WorkloadCreateSchema,
 )
 from mockjobs.contract.body_fields import load_body
 from mockjobs.contract.errors import RequestValidationError
 from mockjobs.contract.query import JOURNAL_QUERY, QUERY_SCHEMA, parse_query
+from mockjobs.contract.resources import ProjectQuerySchema, WorkloadCreateSchema
 from mockjobs.vocabulary import DEFAULT_RANDOM_SEED
 
 READS = create_app({"SEED": 300})

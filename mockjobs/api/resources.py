@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, url_for
 
-from ..contract import batches as contract
+from ..contract import resources as contract
 from ..contract.body_fields import load_body
 from ..contract.envelope import jsend_error
 from ..contract.errors import JSendFail

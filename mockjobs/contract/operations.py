@@ -7,7 +7,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from . import answers, batches
+from . import answers, batches, resources
 
 JOBS, BATCHES, RESOURCES, CONTROL = (
     "jobs",
@@ -228,7 +228,7 @@ def resource(summary: str, responses: dict[str, Any], **more: Any) -> dict[str, 
     return {"summary": summary, "tags": [RESOURCES], "responses": responses, **more}
 
 
-WORKLOAD = answer(batches.WorkloadAnswerSchema, "The workload")
+WORKLOAD = answer(resources.WorkloadAnswerSchema, "The workload")
 WORKLOAD_PATH = [{"in": "path", "schema": WorkloadPathSchema}]
 UNKNOWN_WORKLOAD = answer(answers.JSendFailSchema, "JSend fail: no workload has this id")
 RESOURCE_PATHS: dict[str, dict[str, Any]] = {
@@ -236,7 +236,7 @@ RESOURCE_PATHS: dict[str, dict[str, Any]] = {
         "post": resource(
             "Create Workload",
             {"200": WORKLOAD, "422": INVALID},
-            requestBody=json_body(batches.WorkloadCreateSchema, "The workload"),
+            requestBody=json_body(resources.WorkloadCreateSchema, "The workload"),
         ),
     },
     "/api/v2/workloads/{workload_id}": {
@@ -267,21 +267,21 @@ RESOURCE_PATHS: dict[str, dict[str, Any]] = {
     },
     "/api/v1/devices/specs": {
         "get": resource(
-            "Get Device Specs", {"200": answer(batches.DeviceSpecsAnswerSchema, "By device type")}
+            "Get Device Specs", {"200": answer(resources.DeviceSpecsAnswerSchema, "By device type")}
         ),
     },
     "/api/v1/devices/public-specs": {
         "get": resource(
             "Get Public Device Specs (no token needed)",
-            {"200": answer(batches.PublicDevicesAnswerSchema, "The devices")},
+            {"200": answer(resources.PublicDevicesAnswerSchema, "The devices")},
             security=[],
         ),
     },
     "/api/v1/projects": {
         "get": resource(
             "Get Projects (the account API's)",
-            {"200": answer(batches.ProjectsAnswerSchema, "The projects"), "422": INVALID},
-            parameters=[{"in": "query", "schema": batches.ProjectQuerySchema}],
+            {"200": answer(resources.ProjectsAnswerSchema, "The projects"), "422": INVALID},
+            parameters=[{"in": "query", "schema": resources.ProjectQuerySchema}],
         ),
     },
 }
