@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import socket
 import sys
-import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +17,7 @@ from . import record_query, recorder, workers, wsgi
 from .app import create_app
 from .client import server_url
 from .contract.openapi import openapi_document
+from .data import writing
 from .data.fixtures import FixtureError
 from .data.generator import generate
 from .data.writing import dump_records
@@ -149,16 +148,6 @@ def generate_command(count: int, random_seed: int, output: str) -> None:
         write_atomically(Path(output), text)
 
 
-def filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """The job list's filters as options of `record`: --status, --id-starts-with, ..."""
-    for parameter, repeated, metavar, help_text in reversed(record_query.FILTERS):
-        command = click.option(
-            record_query.option_name(parameter), parameter, multiple=repeated,
-            metavar=metavar, help=help_text,
-        )(command)  # fmt: skip
-    return command
-
-
 @cli.command("record")
 @click.option(
     "--url",
@@ -172,7 +161,7 @@ def filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
     metavar="TOKEN",
     help="Sent as Authorization: Bearer TOKEN (or from MOCKJOBS_RECORD_TOKEN).",
 )
-@filter_options
+@record_query.filter_options
 @click.option(
     "--only-matching",
     is_flag=True,
@@ -248,24 +237,11 @@ def openapi() -> None:
 
 
 def write_atomically(path: Path, pieces: Iterator[str]) -> None:
-    """Write `path` whole or not at all."""
+    """Write `path` whole or not at all, or a CommandError saying why not."""
     try:
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    except OSError as error:
+        writing.write_atomically(path, pieces)
+    except OSError as error:  # no such directory, or `path` is one
         raise CommandError(f"cannot write {path}: {error.strerror}") from None
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.writelines(pieces)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's 0600
-        os.replace(temporary, path)
-    except OSError as error:  # `path` is a directory, say
-        Path(temporary).unlink(missing_ok=True)
-        raise CommandError(f"cannot write {path}: {error.strerror}") from None
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def listen(host: str, port: int) -> socket.socket:

@@ -3,8 +3,10 @@ as the API checks them, into the job list's query."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
+
+import click
 
 from .contract.errors import RequestValidationError
 from .contract.query import parse_query
@@ -70,3 +72,13 @@ def job_query(filters: dict[str, Any]) -> list[tuple[str, str]]:
             )
         ) from None
     return pairs
+
+
+def filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The job list's filters as options of `record`: --status, --id-starts-with, ..."""
+    for parameter, repeated, metavar, help_text in reversed(FILTERS):
+        command = click.option(
+            option_name(parameter), parameter, multiple=repeated,
+            metavar=metavar, help=help_text,
+        )(command)  # fmt: skip
+    return command
