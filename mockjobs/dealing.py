@@ -88,24 +88,28 @@ class Taker(wasyncore.dispatcher):
     def __init__(self, server: Any, hand: socket.socket, ended: Callable[[], None]) -> None:
         super().__init__(hand, map=server._map)
         self.server, self.ended = server, ended
-        self.is_full = False
+        self.said_full = False
 
     def readable(self) -> bool:
         """Take connections while under the connection limit (as waitress accepts), and tell
         the dealer when that changes."""
-        full = len(self.server._map) >= self.server.adj.connection_limit
-        if full != self.is_full:
-            self.is_full = full
+        full = self.full()
+        if full != self.said_full:
+            self.said_full = full
             with contextlib.suppress(OSError):  # the serving process has ended: handle_read says
                 self.socket.send(FULL if full else READY, QUIET)
         return not full
+
+    def full(self) -> bool:
+        """At the connection limit, as waitress counts it (every socket of the server's map)."""
+        return len(self.server._map) >= self.server.adj.connection_limit
 
     def writable(self) -> bool:
         return False
 
     def handle_read(self) -> None:
         for _ in range(TAKEN_AT_ONCE):
-            if len(self.server._map) >= self.server.adj.connection_limit:
+            if self.full():
                 return
             try:
                 data, fds, _, _ = socket.recv_fds(self.socket, 1, 1)  # one byte, one connection

@@ -149,23 +149,24 @@ class Workers:
         while not self._stopping.wait(WATCH):
             for number, process in enumerate(self.processes):
                 if process.poll() is not None and not self._stopping.is_set():
-                    for kept in (self.hands, self._starting):
-                        hand, kept[number] = kept[number], None
-                        if hand is not None:
-                            hand.close()
+                    self._let_go(number)
                     with contextlib.suppress(OSError):  # out of descriptors: next time
                         self._spawn(number)
             self._serving()
+
+    def _let_go(self, number: int) -> None:
+        """Close worker `number`'s hand, serving or starting: it is dealt nothing more."""
+        for kept in (self.hands, self._starting):
+            hand, kept[number] = kept[number], None
+            if hand is not None:
+                hand.close()
 
     def stop(self) -> None:
         self._stopping.set()
         if self._watcher is not None:
             self._watcher.join()
         for number in range(len(self.hands)):  # dealt to nobody from now on
-            for kept in (self.hands, self._starting):
-                hand, kept[number] = kept[number], None
-                if hand is not None:
-                    hand.close()
+            self._let_go(number)
         for process in self.processes:
             process.terminate()
         for process in self.processes:

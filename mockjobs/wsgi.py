@@ -24,7 +24,7 @@ from waitress.task import ErrorTask, WSGITask
 from waitress.utilities import InternalServerError
 
 from .api.gate import RECEIVED, ConnectionDropped
-from .store.base import ticket
+from .vocabulary import ticket
 
 
 def listen(host: str, port: int) -> socket.socket:

@@ -20,8 +20,9 @@ from mockjobs import MockJobsServer
 from mockjobs.app import create_app
 from mockjobs.data.generator import generate_jobs
 from mockjobs.store import open_store
-from mockjobs.store.base import STAMP, Store, ticket
+from mockjobs.store.base import STAMP, Store
 from mockjobs.store.jobs import Jobs
+from mockjobs.vocabulary import ticket
 from mockjobs.wsgi import TimedParser
 
 from .test_shared import WRITES, expected, listed

@@ -39,7 +39,7 @@ class RecordedRequest:
         return f"{self.path}?{query}" if query else self.path
 
     def to_json(self) -> dict[str, Any]:
-        """Its fields, as they are (asdict's deep copy costs a quarter of a request)."""
+        """Its fields, as they are (a shallow copy: asdict would copy them deep)."""
         return {name: getattr(self, name) for name in FIELDS}
 
     def __str__(self) -> str:

@@ -11,7 +11,6 @@ Backends (SQLite in sqlite.py, PostgreSQL in postgres.py) fill in a handful of h
 
 from __future__ import annotations
 
-import itertools
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import peewee
 
+from ..vocabulary import ticket
 from .tables import DATA_TABLES, KEPT_STATE, bind
 
 if TYPE_CHECKING:
@@ -30,10 +30,6 @@ STAMP = f"SELECT d.version, s.version FROM {VERSION_TABLE} d, {STATE_VERSION_TAB
 CHANGES_TABLE = "mockjobs_changes"  # the row ids that writes updated (or: a table's rows deleted)
 CHANGES_KEPT = 100_000  # the latest changes kept: an index further behind builds afresh
 SNAPSHOT_PREFIX = "mockjobs_snapshot_"
-
-# The order of events in this process (a request received whole, a read of the versions begun),
-# counted: a clock may tick too coarsely to tell two apart (Windows: 15.6 ms before Python 3.13).
-ticket = itertools.count(1).__next__
 
 
 class UnstorableValue(ValueError):
@@ -182,10 +178,8 @@ class Store:
                 if self._writes % 256 == 0:  # now and then: cheap on average
                     self.forget_changes()
         finally:
-            if moment:  # the moment looks again, at what this write made
-                self._moment.since, self._moment.stamp = ticket(), None
-            else:
-                self._moment.stamp = False
+            self._moment.stamp = None if moment else False
+            self.look_again()  # a moment looks again, at what this write made
 
     def take_write_turn(self) -> None:
         """Wait for other writers of the database (hook: a lock, where the backend needs one)."""

@@ -12,8 +12,8 @@ from urllib.parse import quote
 
 import peewee
 
-from ..vocabulary import MEMORY
-from .base import CHANGES_TABLE, STAMP, STATE_VERSION_TABLE, VERSION_TABLE, Store, ticket
+from ..vocabulary import MEMORY, ticket
+from .base import CHANGES_TABLE, STAMP, STATE_VERSION_TABLE, VERSION_TABLE, Store
 from .journal import JournalStorage, JournalTable, MemoryJournal
 from .journal_files import FILES_WORK, FileJournal
 from .tables import JOURNAL_TABLE, KEPT_STATE
