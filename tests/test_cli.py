@@ -1,13 +1,11 @@
-"""The command line: `serve` and `generate`, and every way to call them wrongly."""
+"""The command line: `serve` and `generate` called rightly, and `serving` for other tests."""
 
 from __future__ import annotations
 
 import http.client
 import json
 import os
-import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -21,11 +19,8 @@ from typing import Any
 import pytest
 import requests
 
-from mockjobs import progress as progress_module
-from mockjobs import wsgi
 from mockjobs.app import create_app
 from mockjobs.cli import main
-from mockjobs.progress import ProgressLines, progress_bar
 from mockjobs.settings import SETTINGS
 from mockjobs.wsgi import exposure_warning, served_hosts
 
@@ -183,109 +178,6 @@ def test_every_setting_is_an_option_of_serve(capsys: pytest.CaptureFixture[str])
     assert "[default: 8]" in out  # --threads, the one default MockJobsServer has too
 
 
-@pytest.mark.parametrize(
-    ("variable", "value", "message"),
-    [
-        ("MOCKJOBS_SEED", "ten", "MOCKJOBS_SEED: invalid value 'ten' (an integer >= 0)"),
-        ("MOCKJOBS_PORT", "70000", "MOCKJOBS_PORT: invalid value '70000' (an integer from 0"),
-        ("MOCKJOBS_LATENCY", "[9, 1]", "MOCKJOBS_LATENCY: invalid value '[9, 1]' (MS or MIN"),
-        (
-            "MOCKJOBS_FIXTURES",
-            '["a.json", 3]',
-            "MOCKJOBS_FIXTURES: invalid value '[\"a.json\", 3]'",
-        ),
-    ],
-)
-def test_a_bad_environment_variable_is_one_line_and_status_2(
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-    variable: str,
-    value: str,
-    message: str,
-) -> None:
-    monkeypatch.setenv(variable, value)
-    status, out, err = run(capsys, "serve", "--host", "no-such-host.invalid")  # never serves
-    assert (status, out) == (2, "")
-    assert err.startswith(f"mockjobs: error: {message}") and err.count("\n") == 1, err
-
-
-BAD_COMMAND_LINES = [
-    (["serve", "--port", "abc"], "Invalid value for '--port'"),
-    (["serve", "--port", "70000"], "Invalid value for '--port'"),
-    (["serve", "--seed", "-1"], "Invalid value for '--seed'"),
-    (["serve", "--seed"], "Option '--seed' requires an argument"),
-    (["serve", "--random-seed", "x"], "Invalid value for '--random-seed'"),
-    (["serve", "--bogus"], "No such option '--bogus'"),
-    (["serve", "--latency", "slow"], "Invalid value for '--latency'"),
-    (["serve", "--latency", "9-1"], "Invalid value for '--latency'"),
-    (["serve", "--error-rate", "2"], "Invalid value for '--error-rate'"),
-    (["serve", "--threads", "0"], "Invalid value for '--threads'"),
-    (["serve", "--journal-size", "-1"], "Invalid value for '--journal-size'"),
-    (["serve", "extra"], "Got unexpected extra argument (extra)"),
-    (["launch"], "No such command 'launch'"),
-    (["generate"], "Missing option '--count'"),
-    (["generate", "--count", "ten"], "Invalid value for '--count'"),
-    (
-        ["generate", "--count", "1", "-o", "/nonexistent-dir/jobs.json"],
-        "cannot write /nonexistent-dir/jobs.json",
-    ),
-    (
-        ["serve", "--port", "0", "--fixtures", "/nonexistent/jobs.json"],
-        "/nonexistent/jobs.json: cannot read",
-    ),
-    (
-        ["serve", "--port", "0", "--host", "no-such-host.invalid"],
-        "cannot listen on no-such-host.invalid",
-    ),
-    (["serve", "--port", "0", "--host", "192.0.2.1"], "cannot listen on 192.0.2.1"),
-]
-
-
-@pytest.mark.parametrize(
-    ("args", "message"), BAD_COMMAND_LINES, ids=[" ".join(a) for a, _ in BAD_COMMAND_LINES]
-)
-def test_bad_command_line_is_one_line_and_status_2(
-    capsys: pytest.CaptureFixture[str], args: list[str], message: str
-) -> None:
-    status, out, err = run(capsys, *args)
-    assert status == 2
-    assert out == ""
-    assert err.startswith("mockjobs: error: ") and err.count("\n") == 1, err
-    assert message in err
-
-
-def test_bad_fixture_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path = tmp_path / "bad.json"
-    path.write_text('[{"id": "a"}, {"status": "FINISHED"}]')
-    status, _, err = run(capsys, "serve", "--port", "0", "--fixtures", str(path))
-    assert status == 2
-    assert (
-        err
-        == f"mockjobs: error: {path}: record 1: field 'status': Must be one of: PENDING, RUNNING, DONE, ERROR, CANCELED, CANCELING.\n"
-    )
-
-
-def test_port_in_use(capsys: pytest.CaptureFixture[str]) -> None:
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        port = taken.getsockname()[1]
-        status, _, err = run(capsys, "serve", "--port", str(port))
-    assert status == 2
-    assert err == f"mockjobs: error: cannot listen on 127.0.0.1:{port}: Address already in use\n"
-
-
-def test_a_file_that_is_not_a_database(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path = tmp_path / "jobs.json"
-    path.write_text("[]" * 1000)
-    status, _, err = run(capsys, "serve", "--port", "0", "--db", str(path))
-    assert status == 2
-    assert err.startswith("mockjobs: error: ") and err.count("\n") == 1
-    assert "not a database" in err
-    status, _, err = run(capsys, "serve", "--port", "0", "--db", str(tmp_path))
-    assert status == 2 and err.count("\n") == 1
-
-
 def test_help_and_version(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(capsys, "--help")
     assert status == 0 and "serve" in out and "generate" in out
@@ -338,166 +230,11 @@ def test_the_hosts_a_server_answers(bound: str, allowed: tuple[str, ...], served
     assert other == (200 if "*" in served else 400)
 
 
-def test_generate_into_a_directory_is_one_line_and_status_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:  # fmt: skip
-    code, out, err = run(capsys, "generate", "--count", "3", "-o", str(tmp_path))
-    assert (code, out) == (2, "")
-    assert err.startswith(f"mockjobs: error: cannot write {tmp_path}") and err.count("\n") == 1
-
-
 def test_version_is_the_package_s_one(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(capsys, "--version")
     assert (status, out) == (0, f"mockjobs, version {version('mockjobs')}\n")
     pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
     assert version("mockjobs") == pyproject["project"]["version"], "stale install: pip install -e ."
-
-
-ACCESS_LINE = re.compile(
-    r'(?P<client>\S+) - - \[\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d \+0000\] "(?P<request>[^"]*)"'
-    r" (?P<status>\d{3}) (?P<size>[1-9]\d*|-) \d+\.\dms(?P<outcome>.*)"
-)
-
-
-def test_serve_logs_every_request_on_stdout_in_one_line() -> None:
-    output = Output()
-    with serving("--seed", "5", output=output) as (url, _):
-        assert output.wait_for(1)[0].startswith("mockjobs: dashboard on")
-        page = requests.get(f"{url}/api/v2/jobs?limit=2&status=DONE", timeout=10)
-        assert requests.get(f"{url}/nope", timeout=10).status_code == 404
-        drop = {"path": "/api/v2/jobs", "drop": True, "times": 1}
-        assert requests.post(f"{url}/_mock/faults", json=drop, timeout=10).status_code == 201
-        with pytest.raises(requests.ConnectionError):
-            requests.get(f"{url}/api/v2/jobs?limit=3", timeout=10)
-        host, port = url.removeprefix("http://").split(":")
-        close = b"Connection: close\r\n"  # read to the end: a client gone early is logged so
-        for raw in (
-            b'GET /a"b\x1b[2J HTTP/1.1\r\nHost: 127.0.0.1\r\n' + close + b"\r\n",
-            b"NONSENSE\r\n\r\n",
-        ):
-            with socket.create_connection((host, int(port)), timeout=10) as sock:
-                sock.sendall(raw)
-                assert b"".join(iter(lambda: sock.recv(4096), b"")).startswith(b"HTTP/1.")
-        lines = output.wait_for(7)[1:]
-    logged = {}
-    for line in lines:  # in the order the requests ended: two threads may swap them
-        match = ACCESS_LINE.fullmatch(line)
-        assert match and match["client"] == "127.0.0.1", line
-        logged[match["request"]] = (match["status"], match["size"], match["outcome"])
-    assert logged == {
-        "GET /api/v2/jobs?limit=2&status=DONE HTTP/1.1": ("200", str(len(page.content)), ""),
-        "GET /nope HTTP/1.1": ("404", "23", ""),
-        "POST /_mock/faults HTTP/1.1": ("201", logged["POST /_mock/faults HTTP/1.1"][1], ""),
-        "GET /api/v2/jobs?limit=3 HTTP/1.1": ("499", "-", " dropped by a fault rule"),
-        r"GET /a\x22b\x1b[2J HTTP/1.1": ("404", "23", ""),  # never a raw escape in a terminal
-        "NONSENSE": ("400", logged["NONSENSE"][1], ""),  # refused by waitress itself
-    }
-    assert output.stderr == ""
-
-
-def test_quiet_serves_without_an_access_log() -> None:
-    output = Output()
-    with serving("--seed", "5", "--quiet", output=output) as (url, _):
-        for _ in range(3):
-            assert requests.get(f"{url}/api/v2/jobs", timeout=10).status_code == 200
-    assert output.lines == ["mockjobs: dashboard on " + url + "/", "mockjobs: stopped"]
-
-
-class Stopped:
-    """A server that stops as soon as it runs: `mockjobs serve` up to its banner, in-process."""
-
-    def __init__(self, app: Any, sock: socket.socket, values: dict[str, Any]) -> None:
-        self.sock = sock
-
-    def run(self) -> None:
-        pass
-
-    def close(self) -> None:
-        self.sock.close()
-
-
-@pytest.fixture
-def serve_here(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Any:
-    """`mockjobs serve --port 0 ARGS` in this process, its server stopped at once: (out, err)."""
-    monkeypatch.setattr(wsgi, "wsgi_server", Stopped)
-    for variable in [name for name in os.environ if name.startswith("MOCKJOBS_")]:
-        monkeypatch.delenv(variable)
-
-    def serve(*args: str) -> tuple[str, str]:
-        status, out, err = run(capsys, "serve", "--port", "0", *args)
-        assert status == 0, err
-        return out, err
-
-    return serve
-
-
-def test_options_that_change_nothing_say_so(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, serve_here: Any
-) -> None:
-    db, gone = str(tmp_path / "jobs.db"), str(tmp_path / "gone.json")
-    monkeypatch.setattr(progress_module, "PROGRESS_FROM", 10)
-    out, err = serve_here("--db", db, "--seed", "20")
-    assert "serving 20 jobs" in out and err == "mockjobs: loading jobs: 20 of 20 (100 %)\n"
-    _, err = serve_here("--db", db, "--seed", "20", "--random-seed", "1", "--error-rate", "0.5")
-    assert err == ""  # the database holds that very data set; submitted jobs use the rate
-    out, err = serve_here("--db", db, "--seed", "5", "--fixtures", gone)
-    assert "serving 20 jobs" in out  # the file is not read: a missing one is no error
-    assert err == (
-        f"mockjobs: note: --seed 5 and --fixtures {gone} (not read) ignored: the database"
-        " holds 20 jobs (use --reset to replace them)\n"
-    )  # and no progress: nothing was loaded
-    monkeypatch.setenv("MOCKJOBS_RANDOM_SEED", "7")
-    _, err = serve_here("--db", db)  # an environment variable is given explicitly too
-    assert err == (
-        "mockjobs: note: MOCKJOBS_RANDOM_SEED=7 ignored: the database holds 20 jobs"
-        " (use --reset to replace them)\n"
-    )
-    out, err = serve_here("--db", db, "--seed", "15", "--reset")
-    assert "serving 15 jobs" in out and "note" not in err
-    out, err = serve_here("--seed", "3", "--reset")
-    assert "serving 3 jobs" in out
-    assert err == (
-        "mockjobs: note: --reset ignored: without --db the database is in memory, new at every"
-        " start\n"
-    )
-
-
-def test_a_big_load_off_a_terminal_prints_lines_of_progress(
-    monkeypatch: pytest.MonkeyPatch, serve_here: Any
-) -> None:
-    monkeypatch.setattr(progress_module, "PROGRESS_FROM", 1000)
-    out, err = serve_here("--seed", "6000")  # inserted 5,000 at a time
-    assert err.splitlines() == [
-        "mockjobs: loading jobs: 5,000 of 6,000 (83 %)",
-        "mockjobs: loading jobs: 6,000 of 6,000 (100 %)",
-    ]
-    assert out.startswith("mockjobs: serving 6000 jobs")
-
-
-def test_progress_lines_are_few_and_end_with_the_count(capsys: pytest.CaptureFixture[str]) -> None:
-    with progress_bar(200_000, "Loading jobs") as progress:  # stderr is no terminal here
-        assert isinstance(progress, ProgressLines)
-    assert capsys.readouterr().err == ""  # nothing counted, nothing said
-    with progress_bar(progress_module.PROGRESS_FROM - 1, "Loading jobs") as progress:
-        assert progress is None
-    now = [0.0]
-    slow = ProgressLines(200_000, "loading jobs", clock=lambda: now[0])
-    for _ in range(40):  # 5,000 jobs a second
-        slow(5000)
-        now[0] += 1
-    slow.close()
-    lines = capsys.readouterr().err.splitlines()
-    assert lines[0] == "mockjobs: loading jobs: 5,000 of 200,000 (2 %)"
-    assert lines[1] == "mockjobs: loading jobs: 25,000 of 200,000 (12 %)"  # a tenth more, 4 s on
-    assert lines[-1] == "mockjobs: loading jobs: 200,000 of 200,000 (100 %)"
-    assert len(lines) == 11
-    fast = ProgressLines(200_000, "loading jobs", clock=lambda: 0.0)
-    for _ in range(41):  # a load too fast to tell, with a fixture file's jobs beyond the seed
-        fast(5000)
-    fast.close()
-    assert capsys.readouterr().err.splitlines() == [
-        "mockjobs: loading jobs: 5,000 of 200,000 (2 %)",
-        "mockjobs: loading jobs: 200,000 of 200,000 (100 %)",
-        "mockjobs: loading jobs: 205,000 of 205,000 (100 %)",
-    ]
 
 
 def test_a_server_restarted_at_once_gets_its_port_back() -> None:

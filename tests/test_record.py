@@ -7,8 +7,6 @@ both compared byte for byte, for everything and for filtered selections.
 from __future__ import annotations
 
 import json
-import socket
-import time
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
@@ -64,13 +62,6 @@ def source() -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="module")
-def faulty() -> Iterator[str]:
-    """A mockjobs whose fault rules the tests arm (each clears them)."""
-    with serving("--seed", "120") as (url, _):
-        yield url
-
-
 @pytest.fixture(autouse=True)
 def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(remote, "BACKOFF", 0.01)
@@ -117,10 +108,6 @@ def jobs_of(url: str, query: str = "") -> list[dict[str, Any]]:
         offset = body["pagination"]["end"]
         if offset >= body["pagination"]["total"]:
             return found
-
-
-def batches_of(url: str, ids: list[str]) -> list[dict[str, Any]]:
-    return [get(url, f"/api/v2/batches/{batch_id}").json()["data"] for batch_id in ids]
 
 
 def assert_same_batches(url: str, copy: FlaskClient, ids: list[str]) -> None:
@@ -211,85 +198,6 @@ def test_a_recording_that_would_not_load_is_refused() -> None:
     )
 
 
-@pytest.mark.parametrize(
-    "options, query",
-    [
-        (["--status", "ERROR", "--status", "CANCELED", "--min-runs", "100"],
-         "status=ERROR&status=CANCELED&min_runs=100"),
-        (["--origin", "AZURE", "--origin", "OVH"], "origin=AZURE&origin=OVH"),
-        (["--errors", "false", "--start-date", "2025-05-25"], "errors=false&start_date=2025-05-25"),
-        (["--id-starts-with", "a", "--max-runs", "500"], "id__starts_with=a&max_runs=500"),
-        (["--end-date", "1748000000"], "end_date=1748000000"),
-    ],
-)  # fmt: skip
-def test_a_filtered_recording_holds_whole_batches_and_serves_the_filter_the_same(
-    source: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], options: list[str],
-    query: str,
-) -> None:  # fmt: skip
-    path = tmp_path / "filtered.json"
-    recorded(capsys, path, source, *options)
-    matching = jobs_of(source, query)
-    batch_ids = list(dict.fromkeys(job["batch_id"] for job in matching))
-    document = json.loads(path.read_text())
-    assert {batch["id"] for batch in document["batches"]} == set(batch_ids)
-    whole = sum(batch["jobs_count"] for batch in batches_of(source, batch_ids))
-    assert len(document["jobs"]) == whole >= len(matching) > 0
-    copy = served(path)
-    for extra in (*PAGING, *ORDERS[::3]):
-        assert_same(source, copy, f"/api/v2/jobs?{query}&{extra}")
-    for batch_id in batch_ids[:3]:
-        assert_same(source, copy, f"/api/v2/jobs?batch_id={batch_id}")
-    assert_same_batches(source, copy, batch_ids)
-
-
-def test_a_selection_by_user_and_batch(
-    source: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    batches = get(source, "/api/v1/batches?limit=100").json()["data"]
-    user, two = batches[0]["user_id"], [batches[3]["id"], batches[7]["id"]]
-    path = tmp_path / "user.json"
-    recorded(capsys, path, source, "--user-id", user)
-    for extra in PAGING:
-        assert_same(source, served(path), f"/api/v2/jobs?user_id={user}&{extra}")
-    recorded(capsys, path, source, "--batch-id", two[0], "--batch-id", two[1])
-    copy = served(path)
-    assert_same(source, copy, f"/api/v2/jobs?batch_id={two[0]}&batch_id={two[1]}")
-    assert_same(source, copy, "/api/v2/jobs?" + "&".join(f"id={j['id']}" for j in jobs_of(source, f"batch_id={two[0]}")))  # fmt: skip
-    assert_same_batches(source, copy, two)
-
-
-def test_only_matching_records_the_selection_alone(
-    source: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    query = "status=DONE&max_runs=500"
-    path = tmp_path / "done.json"
-    recorded(capsys, path, source, "--status", "DONE", "--max-runs", "500", "--only-matching")
-    matching = jobs_of(source, query)
-    document = json.loads(path.read_text())
-    assert sorted(job["id"] for job in document["jobs"]) == sorted(job["id"] for job in matching)
-    copy = served(path)
-    for extra in (*PAGING, *ORDERS[::4]):
-        assert_same(source, copy, f"/api/v2/jobs?{query}&{extra}")
-        # the copy holds the selection only: its whole list is the source's filtered one
-        original = get(source, f"/api/v2/jobs?{query}&{extra}")
-        assert copy.get(f"/api/v2/jobs?{extra}").data == original.content
-    recorded_per_batch: dict[str, int] = {}
-    for job in matching:
-        recorded_per_batch[job["batch_id"]] = recorded_per_batch.get(job["batch_id"], 0) + 1
-    whole = []
-    for batch in batches_of(source, list(recorded_per_batch)):
-        answer = copy.get(f"/api/v2/batches/{batch['id']}").get_json()["data"]
-        # counts and status follow the recorded jobs; the rest is the source's
-        assert answer["jobs_count"] == recorded_per_batch[batch["id"]]
-        for key in ("user_id", "project_id", "device_type", "created_at", "tags", "queue_priority"):
-            assert answer[key] == batch[key]
-        if batch["jobs_count"] == recorded_per_batch[batch["id"]]:
-            whole.append(batch["id"])
-    assert whole and len(whole) < len(recorded_per_batch)
-    for batch_id in whole:  # a batch recorded whole is the source's, byte for byte
-        assert_same(source, copy, f"/api/v2/batches/{batch_id}")
-
-
 def test_a_submitted_batch_round_trips_its_sequences_and_results(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -341,151 +249,6 @@ def test_a_submitted_batch_round_trips_its_sequences_and_results(
         assert not any({"sequence", "result"} & set(job) for job in document["jobs"])
 
 
-def test_faults_are_retried_with_backoff_honouring_retry_after(
-    faulty: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    arm(faulty, {"path": "/api/v2/jobs", "status": 503, "times": 2})
-    arm(faulty, {"path": "/api/v2/jobs", "query": {"offset": "100"}, "drop": True, "times": 1})
-    arm(faulty, {"path": "/api/v1/batches", "status": 429, "retry_after": 1, "times": 1})
-    arm(faulty, {"path": "/api/v1/batches", "status": 502, "times": 1})
-    requests.delete(f"{faulty}/_mock/requests", timeout=10)
-    path = tmp_path / "faulty.json"
-    started = time.monotonic()
-    try:
-        recorded(capsys, path, faulty)
-    finally:
-        requests.delete(f"{faulty}/_mock/faults", timeout=10)
-    assert time.monotonic() - started >= 1.0  # the Retry-After
-    journal = requests.get(f"{faulty}/_mock/requests", timeout=10).json()["data"]
-    statuses = [entry["status"] for entry in journal]
-    assert statuses.count(503) == 2 and statuses.count(429) == 1 and statuses.count(502) == 1
-    copy = served(path)
-    for query in PAGING[:3]:
-        assert_same(faulty, copy, f"/api/v2/jobs?{query}")
-
-
-def test_a_lasting_fault_ends_the_recording_after_a_few_tries(
-    faulty: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    path = tmp_path / "kept.json"
-    path.write_text("what was there")
-    arm(faulty, {"path": "/api/v1/batches", "status": 500})
-    requests.delete(f"{faulty}/_mock/requests", timeout=10)
-    try:
-        status, out, err = run(capsys, "--url", faulty, "-o", str(path))
-        journal = requests.get(f"{faulty}/_mock/requests", timeout=10).json()["data"]
-    finally:
-        requests.delete(f"{faulty}/_mock/faults", timeout=10)
-    assert status == 1 and out == ""
-    (line,) = err.strip().splitlines()[-1:]
-    assert line.startswith(f"mockjobs: error: {faulty}/api/v1/batches?id=")
-    assert "HTTP 500 Internal Server Error" in line
-    assert sum(entry["path"] == "/api/v1/batches" for entry in journal) == remote.ATTEMPTS
-    assert path.read_text() == "what was there"  # written whole or not at all
-
-
-def test_a_long_retry_after_ends_the_recording_at_once(
-    faulty: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    arm(faulty, {"path": "/api/v2/jobs", "status": 429, "retry_after": 3600, "times": 1})
-    try:
-        status, _, err = run(capsys, "--url", faulty, "-q", "-o", str(tmp_path / "x.json"))
-    finally:
-        requests.delete(f"{faulty}/_mock/faults", timeout=10)
-    assert status == 1
-    assert err == (
-        f"mockjobs: error: {faulty}/api/v2/jobs?limit=1: HTTP 429, and the server asks to retry"
-        " after 3600 s\n"
-    )
-    assert not (tmp_path / "x.json").exists()
-
-
-def arm(url: str, rule: dict[str, Any]) -> None:
-    response = requests.post(f"{url}/_mock/faults", json=rule, timeout=10)
-    assert response.status_code == 201, response.text
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def test_an_unreachable_server_fails_fast_with_one_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    url = f"http://127.0.0.1:{closed_port()}"
-    started = time.monotonic()
-    status, out, err = run(capsys, "--url", url, "-o", str(tmp_path / "x.json"))
-    assert time.monotonic() - started < 2
-    assert (status, out) == (1, "")
-    assert err == f"mockjobs: error: cannot reach {url}/api/v2/jobs?limit=1: Connection refused\n"
-    assert not list(tmp_path.iterdir())
-
-
-def test_a_missing_or_wrong_token_is_one_line(
-    source: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    path = tmp_path / "x.json"
-    status, _, err = run(capsys, "--url", source, "-o", str(path))
-    assert status == 1
-    assert err == (
-        f"mockjobs: error: {source}/api/v2/jobs?limit=1: HTTP 401 Unauthorized: Not"
-        " authenticated (give --token)\n"
-    )
-    status, _, err = run(capsys, "--url", source, "--token", "nope", "-o", str(path))
-    assert status == 1 and err.endswith("Not authenticated (check --token)\n")
-    assert not path.exists()
-    monkeypatch.setenv("MOCKJOBS_RECORD_TOKEN", TOKEN)  # keeps the token out of `ps`
-    status, _, err = run(capsys, "--url", source + "/", "-q", "-o", str(path), "--status", "DONE")
-    assert (status, err) == (0, "")
-    assert len(json.loads(path.read_text())["jobs"]) >= 1
-
-
-UNREACHABLE = "http://127.0.0.1:9"  # never asked: the options are refused first
-OUT = "{out}"  # the output file's place in a case
-
-
-def case(*options: str) -> list[str]:
-    """A command line of a bad option, with a URL and an output file."""
-    return ["--url", UNREACHABLE, *options, "-o", OUT]
-
-
-@pytest.mark.parametrize(
-    "args, said",
-    [
-        ([], "Missing option '--url'"),
-        (["--url", UNREACHABLE], "Missing option '-o' / '--output'"),
-        (["--url", "ftp://host/x", "-o", OUT], "--url: expected http(s)://HOST[:PORT][/PATH], got 'ftp://host/x'"),
-        (["--url", "http://", "-o", OUT], "--url: expected http(s)://HOST[:PORT][/PATH]"),
-        (["--url", "http://host:port", "-o", OUT], "--url: expected http(s)://HOST[:PORT][/PATH]"),
-        (["--url", "http://host/?x=1", "-o", OUT], "--url: expected"),
-        (case("--status", "done"), "--status 'done': Input should be 'PENDING', 'RUNNING', 'DONE', 'ERROR', 'CANCELED' or 'CANCELING'"),
-        (case("--status", "DONE", "--status", "late"), "--status 'late': Input should be"),
-        (case("--min-runs", "ten", "--errors", "maybe"),
-         "--min-runs 'ten': Input should be a valid integer, unable to parse string as an integer;"
-         " --errors 'maybe': Input should be a valid boolean, unable to interpret input"),
-        (case("--origin", "MARS"), "--origin 'MARS': Input should be 'CLIENT', 'AZURE', 'OVH' or 'UNKNOWN'"),
-        (case("--start-date", "yesterday"), "--start-date 'yesterday': Input should be a valid datetime or date"),
-        (case("--concurrency", "0"), "Invalid value for '--concurrency'"),
-        (case("--timeout", "0"), "Invalid value for '--timeout'"),
-        (case("--limit", "5"), "No such option '--limit'"),
-        (["--url", UNREACHABLE, "-o", "/nonexistent/dir/x.json"],
-         "cannot write /nonexistent/dir/x.json: no directory /nonexistent/dir"),
-        (["--url", UNREACHABLE, "-o", "/"], "cannot write /: a directory"),
-    ],
-)  # fmt: skip
-def test_bad_options_exit_2_with_one_line(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, args: list[str], said: str
-) -> None:
-    out = tmp_path / "x.json"
-    status, printed, err = run(capsys, *(str(out) if arg == OUT else arg for arg in args))
-    assert (status, printed) == (2, "")
-    assert err.count("\n") == 1 and err.startswith("mockjobs: error: "), err
-    assert said in err
-    assert not out.exists()
-
-
 def test_progress_is_periodic_and_quiet_is_quiet(
     source: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -509,33 +272,3 @@ def test_the_fixture_can_go_to_stdout(source: str, capsys: pytest.CaptureFixture
     assert status == 0, err
     assert {job["status"] for job in json.loads(out)["jobs"]} >= {"ERROR"}
     assert err.splitlines()[-1].endswith(" to -")
-
-
-@pytest.mark.parametrize(
-    "value, seconds", [("3", 3.0), ("0.5", 0.5), ("-4", 0.0), ("soon", None), (None, None),
-                       ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0)],
-)  # fmt: skip
-def test_retry_after_is_seconds_or_a_date(value: str | None, seconds: float | None) -> None:
-    assert remote.retry_after(value) == seconds
-
-
-def test_a_retry_after_date_in_the_future() -> None:
-    from email.utils import formatdate
-
-    assert 8 <= (remote.retry_after(formatdate(time.time() + 10, usegmt=True)) or 0) <= 10
-
-
-def test_the_token_stays_on_its_server() -> None:
-    client = recorder.Client("https://api.example/core", TOKEN)
-    sent: list[Any] = []
-
-    class Opener:
-        def open(self, request: Any, timeout: float) -> Any:
-            sent.append(request)
-            raise recorder.RecordError("stop")
-
-    client.opener = Opener()
-    for url in ("https://api.example/core/api/v2/jobs", "https://bucket.example/result?sig=1"):
-        with pytest.raises(recorder.RecordError):
-            client.get_url(url)
-    assert [r.get_header("Authorization") for r in sent] == [f"Bearer {TOKEN}", None]
