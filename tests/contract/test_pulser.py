@@ -7,7 +7,8 @@ against a mockjobs server of this module's own, started with `--fast-forward` (a
 batch is done by its first status poll, so `wait=True` never sleeps) and `--error-rate 0`
 (no job ends in ERROR unless a test decides it); the session's server keeps its data as
 it is. With MOCKJOBS_CONTRACT_URL and MOCKJOBS_CONTRACT_TOKEN set, they run against that
-endpoint instead, but for the tests that decide a job's fate, which drive mockjobs itself.
+endpoint instead, but for the tests that decide a job's fate, which drive mockjobs itself
+(test_pulser_errors.py, which uses this module's fixtures on a server of its own).
 Beware: on a real endpoint the QPU tests submit to the real FRESNEL QPU.
 """
 
@@ -18,7 +19,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-import requests
 
 pytest.importorskip(
     "pasqal_cloud", reason="the contract tests need the official SDK: pip install pasqal-cloud"
@@ -33,7 +33,7 @@ from pasqal_cloud.pasqal_cloud_connection import PasqalCloudConnection
 from pasqal_cloud.utils import polling
 from pulser import Pulse, QPUBackend, Register, Sequence
 from pulser.backend import Results
-from pulser.backend.remote import BatchStatus, RemoteBackend, RemoteResults, RemoteResultsError
+from pulser.backend.remote import BatchStatus, RemoteBackend, RemoteResults
 from pulser.devices import Device
 from pulser.result import SampledResult
 
@@ -48,11 +48,6 @@ pytestmark = SDK_WARNINGS
 
 ON_A_REAL_ENDPOINT = bool(
     os.environ.get("MOCKJOBS_CONTRACT_URL") or os.environ.get("MOCKJOBS_CONTRACT_TOKEN")
-)
-drives_mockjobs = pytest.mark.skipif(
-    ON_A_REAL_ENDPOINT,
-    reason="decides the fate of the next jobs through mockjobs' control API: "
-    "MOCKJOBS_CONTRACT_URL names a real endpoint, which cannot be driven so",
 )
 SERVER_OPTIONS = ("--fast-forward", "--error-rate", "0")
 
@@ -299,64 +294,3 @@ def test_jobs_added_to_an_open_batch(
     for result, count in zip([*first.results, *second.results], runs, strict=True):
         assert isinstance(result, SampledResult)
         assert_counts(result.bitstring_counts, 25, count)
-
-
-# Jobs that end in ERROR (mockjobs only: their fates are decided through its control API)
-
-
-@pytest.fixture
-def decide(pulser_target: Target) -> Iterator[Callable[..., None]]:
-    """`decide(count)`: the next `count` submitted jobs end in ERROR, saying "boom"."""
-    url = pulser_target.url
-    response = requests.post(f"{url}/_mock/reset", json={}, timeout=30)
-    assert response.status_code == 200, response.text
-
-    def decide(count: int) -> None:
-        fate = {"status": "ERROR", "count": count, "errors": ["boom"]}
-        response = requests.post(f"{url}/_mock/fates", json=fate, timeout=10)
-        assert response.status_code == 201, response.text
-
-    yield decide
-    requests.delete(f"{url}/_mock/fates", timeout=10).raise_for_status()
-
-
-@drives_mockjobs
-@QPU_RESULTS
-def test_a_batch_whose_jobs_all_fail(
-    decide: Callable[[int], None], connection: PasqalCloudConnection, devices: dict[str, Device]
-) -> None:
-    decide(1)
-    results = QPUBackend(qpu_sequence(devices["FRESNEL"]), connection).run(
-        job_params=[{"runs": 100}], wait=True
-    )
-    assert results.get_batch_status() is BatchStatus.ERROR
-    (job_id,) = results.job_ids
-    with pytest.raises(RemoteResultsError, match="Results are not available for all jobs") as e:
-        results.results  # noqa: B018 (a property that fetches)
-    assert isinstance(e.value.__cause__, RemoteResultsError)
-    assert str(e.value.__cause__) == f"No results found for job {job_id}."
-    assert results.get_available_results() == {}
-    (job,) = batch_jobs(connection, results)
-    assert (job.status, job.errors, job.full_result) == ("ERROR", ["boom"], None)
-
-
-@drives_mockjobs
-def test_a_batch_with_one_failed_job(
-    decide: Callable[[int], None], connection: PasqalCloudConnection, devices: dict[str, Device]
-) -> None:
-    """The first of two jobs fails: the batch is DONE, and only the second has results."""
-    decide(1)
-    sequence = emulator_sequence(devices["EMU_FREE"])
-    results = RemoteEmuFreeBackend(sequence, connection).run(
-        job_params=[{"runs": 10}, {"runs": 20}], wait=True
-    )
-    assert results.get_batch_status() is BatchStatus.DONE
-    failed, done = results.job_ids
-    with pytest.raises(RemoteResultsError) as e:
-        results.results  # noqa: B018 (a property that fetches)
-    assert str(e.value.__cause__) == f"No results found for job {failed}."
-    available = results.get_available_results()
-    assert list(available) == [done]
-    assert_counts(dict(available[done].final_bitstrings), 6, 20)
-    jobs = batch_jobs(connection, results)
-    assert [(job.status, job.errors) for job in jobs] == [("ERROR", ["boom"]), ("DONE", [])]
