@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import json
 import os
 import resource
 import signal
@@ -200,3 +201,35 @@ print("kept" if kept else "sent")
 """
     ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=30)
     assert (ran.returncode, ran.stdout.strip()) == (0, "kept"), ran.stderr
+
+
+@reads_proc
+def test_the_journal_is_one_over_every_process_and_cleared_for_all() -> None:
+    """SPEC 9 and 10: requests taken by either process are in the one journal, whichever
+    process (or the Python API) reads it, and a clear through one clears it for all."""
+    with MockJobsServer(seed=5, workers=2) as server:
+        pids = [os.getpid(), *workers_of(os.getpid())]
+        server.clear_requests()
+        host, port = server.url.rsplit("//", 1)[1].rsplit(":", 1)
+        held = []
+        for number in range(8):  # kept open: dealt to each process in turn
+            connection = http.client.HTTPConnection(host, int(port), timeout=10)
+            connection.request("GET", f"/api/v2/jobs?limit={number}")
+            assert connection.getresponse().read()
+            held.append(connection)
+        first, second = (serving_process(c.sock, pids) for c in held[:2])  # type: ignore[arg-type]
+        assert {first, second} == set(pids)  # one on each process
+        limits = sorted(int(entry.query["limit"][0]) for entry in server.requests)
+        assert limits == list(range(8))
+        assert [journal_total(c) for c in held[:2]] == [8, 8]  # as read by either process
+        held[0].request("DELETE", "/_mock/requests")
+        assert held[0].getresponse().read()
+        assert [journal_total(c) for c in held[:2]] == [0, 0] and server.requests == []
+        for connection in held:
+            connection.close()
+
+
+def journal_total(connection: http.client.HTTPConnection) -> int:
+    """How many requests the journal holds, as the process holding `connection` reads it."""
+    connection.request("GET", "/_mock/requests")
+    return json.loads(connection.getresponse().read())["total"]  # type: ignore[no-any-return]

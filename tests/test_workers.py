@@ -211,22 +211,3 @@ def test_workers_take_the_apps_settings_and_never_reset_the_database() -> None:
     assert part["config"]["SEED"] == 5 and part["config"]["LATENCY"] == [0, 10]
     assert set(part["config"]) == {SETTINGS[name].key for name in APP_SETTINGS}
     app.extensions["mockjobs"].store.close()
-
-
-def test_the_journal_is_one_over_every_process_and_cleared_for_all() -> None:
-    """SPEC 9 and 10: requests taken by either process are in the one journal, whichever
-    process (or the Python API) reads it, and a clear through one clears it for all."""
-    with MockJobsServer(seed=5, workers=2) as server:
-        [worker] = workers_of(os.getpid())
-        server.clear_requests()
-        before = cpu_ticks(worker)
-        for number in range(8):  # new connections: dealt to each process in turn
-            requests.get(f"{server.url}/api/v2/jobs", params={"limit": number}, timeout=10)
-        assert cpu_ticks(worker) > before, "the worker process answered nothing"
-        limits = sorted(int(entry.query["limit"][0]) for entry in server.requests)
-        assert limits == list(range(8))
-        totals = [requests.get(f"{server.url}/_mock/requests", timeout=10).json()["total"] for _ in range(4)]  # fmt: skip
-        assert totals == [8] * 4  # as read by either process
-        assert requests.delete(f"{server.url}/_mock/requests", timeout=10).status_code == 200
-        totals = [requests.get(f"{server.url}/_mock/requests", timeout=10).json()["total"] for _ in range(4)]  # fmt: skip
-        assert totals == [0] * 4 and server.requests == []
