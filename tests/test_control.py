@@ -116,6 +116,21 @@ def test_the_journal_records_client_requests_only(api: FlaskClient) -> None:
     assert api.get("/_mock/requests").get_json() == {"data": [], "total": 0}
 
 
+def test_the_journal_is_read_once_for_its_page_and_its_total(
+    api: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Data and total from one read: they agree however many requests come meanwhile."""
+    for limit in range(3):
+        api.get(f"/api/v2/jobs?limit={limit}")
+    storage = api.application.extensions["mockjobs"].journal.table
+    reads: list[tuple[int | None, int]] = []
+    window = storage.window
+    monkeypatch.setattr(storage, "window", lambda *args: reads.append(args) or window(*args))
+    answer = api.get("/_mock/requests?limit=2&offset=1").get_json()
+    assert [entry["query"] for entry in answer["data"]] == [{"limit": ["0"]}, {"limit": ["1"]}]
+    assert answer["total"] == 3 and reads == [(2, 1)]
+
+
 def test_the_journal_names_headers_as_werkzeug_does(api: FlaskClient) -> None:
     """Short header sets are named once for every request that sends them: alike, the same
     headers in another order, a long header and many headers (named each time)."""

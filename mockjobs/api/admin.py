@@ -124,9 +124,8 @@ def advance_clock() -> Response:
 def list_requests() -> Response:
     """The requests received (not those to /_mock), oldest first; `?limit=N` the newest N."""
     page = parse_query(request.args, schema=JOURNAL_QUERY)
-    journal = current_mock().journal
-    entries = journal.entries(page["limit"], page["offset"])
-    return jsonify(JOURNAL_ANSWER.dump({"data": entries, "total": journal.count()}))
+    entries, total = current_mock().journal.page(page["limit"], page["offset"])
+    return jsonify(JOURNAL_ANSWER.dump({"data": entries, "total": total}))
 
 
 @blueprint.delete("/requests")

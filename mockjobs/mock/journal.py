@@ -81,7 +81,12 @@ class Journal:
 
     def entries(self, limit: int | None = None, offset: int = 0) -> list[RecordedRequest]:
         """The newest `limit` (all: None) after skipping the newest `offset`, oldest first."""
-        return [RecordedRequest(**entry) for entry in self.table.entries(limit, offset)]
+        return self.page(limit, offset)[0]
+
+    def page(self, limit: int | None = None, offset: int = 0) -> tuple[list[RecordedRequest], int]:
+        """`entries`, and how many the journal holds, read at once (they agree)."""
+        entries, total = self.table.window(limit, offset)
+        return [RecordedRequest(**entry) for entry in entries], total
 
     def count(self) -> int:
         return self.table.count()

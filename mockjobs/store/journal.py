@@ -31,14 +31,29 @@ T = TypeVar("T")
 class JournalStorage(Protocol):
     def append(self, entry: dict[str, Any]) -> None: ...
 
-    def entries(self, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
+    def window(self, limit: int | None = None, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
         """The newest `limit` entries (None: all) after skipping the newest `offset`, oldest
-        first."""
+        first, and how many there are: one read, so that the two agree."""
         ...
+
+    def entries(self, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]: ...
 
     def count(self) -> int: ...
 
     def clear(self) -> None: ...
+
+
+class Reads:
+    """`entries` and `count` of a storage, each its `window`."""
+
+    def window(self, limit: int | None = None, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+        raise NotImplementedError
+
+    def entries(self, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
+        return self.window(limit, offset)[0]
+
+    def count(self) -> int:
+        return self.window(0)[1]
 
 
 def newest(kept: list[T], size: int, limit: int | None, offset: int) -> list[T]:
@@ -49,7 +64,7 @@ def newest(kept: list[T], size: int, limit: int | None, offset: int) -> list[T]:
     return kept[max(end - (end if limit is None else limit), 0) : end]
 
 
-class MemoryJournal:
+class MemoryJournal(Reads):
     """The entries in the process (its database in memory is no other process's)."""
 
     def __init__(self, size: int) -> None:
@@ -59,17 +74,15 @@ class MemoryJournal:
     def append(self, entry: dict[str, Any]) -> None:
         self._texts.append(dump_json(entry))  # thread-safe, as deque's appends are
 
-    def entries(self, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
-        return [json.loads(text) for text in newest(list(self._texts), self.size, limit, offset)]
-
-    def count(self) -> int:
-        return len(self._texts)
+    def window(self, limit: int | None = None, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+        texts = list(self._texts)
+        return [json.loads(text) for text in newest(texts, self.size, limit, offset)], len(texts)
 
     def clear(self) -> None:
         self._texts.clear()
 
 
-class JournalTable(Table):
+class JournalTable(Reads, Table):
     """The entries in a table of the database, in the order they were inserted."""
 
     def __init__(self, store: Store, size: int) -> None:
@@ -87,11 +100,10 @@ class JournalTable(Table):
         if self._appended % 64 == 0:  # trimmed now and then: cheap on average
             self.write(self._trim, (self.size,))
 
-    def entries(self, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
+    def window(self, limit: int | None = None, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
         offset = min(offset, self.size)
         limit = self.size - offset if limit is None else min(limit, self.size - offset)
-        rows = self.execute(self._entries, (limit, offset))
-        return [json.loads(entry) for (entry,) in reversed(rows)]
-
-    def count(self) -> int:
-        return min(self.execute(self._count)[0][0], self.size)
+        with self.store.reading():  # one snapshot for both
+            rows = self.execute(self._entries, (limit, offset))
+            count = min(self.execute(self._count)[0][0], self.size)
+        return [json.loads(entry) for (entry,) in reversed(rows)], count

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .journal import newest
+from .journal import Reads, newest
 from .tables import dump_json
 
 try:
@@ -25,7 +25,7 @@ READ = 64 * 1024  # bytes a read of a journal file takes at a time
 CLEARED = "cleared"  # the file in a journal's folder that says when it was last cleared
 
 
-class FileJournal:
+class FileJournal(Reads):
     """Each process appends its entries to two files of its own in `folder`, and any process
     reads every file there.
 
@@ -139,11 +139,10 @@ class FileJournal:
             pass
         return b"".join(pieces)
 
-    def entries(self, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
-        return [json.loads(text) for text in newest(self._texts(), self.size, limit, offset)]
-
-    def count(self) -> int:
-        return min(len(self._texts()), self.size)
+    def window(self, limit: int | None = None, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+        texts = self._texts()
+        entries = [json.loads(text) for text in newest(texts, self.size, limit, offset)]
+        return entries, min(len(texts), self.size)
 
     def clear(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
